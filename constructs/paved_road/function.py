@@ -1,0 +1,326 @@
+"""GovernedFunction: a Lambda function with the governed baseline, and Criticality.
+
+The baseline (every value overridable where it makes sense):
+
+* arm64 (Graviton) architecture;
+* explicit memory size (256 MB) and timeout (30 s);
+* JSON logs with application and system log levels (Lambda advanced logging
+  controls), written to a log group the construct owns, with a retention;
+* X-Ray active tracing;
+* Powertools environment (``POWERTOOLS_SERVICE_NAME``, ``POWERTOOLS_LOG_LEVEL``,
+  ``POWERTOOLS_METRICS_NAMESPACE``) and, for Python runtimes, the AWS-managed
+  Powertools for AWS Lambda (Python) V3 layer, pinned, with the region resolved
+  at deploy time;
+* an execution role of its own with no AWS managed policies: only write access
+  to its own log group (plus what tracing and callers add);
+* a runtime that is not deprecated (dates from cfn-lint's lifecycle data, see
+  :mod:`paved_road.runtimes`), unless the caller acknowledges it with a reason;
+* a :class:`Criticality`, carried as the ``criticality`` tag and the
+  ``criticality`` attribute.
+
+Layer ARN format: Powertools documentation, "Lambda Layer"
+(https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer):
+``arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-{python_version}-{arch}:{version}``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Mapping, Sequence
+from typing import TypedDict
+
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Tags, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from paved_road import runtimes
+from paved_road._validate import check_range, seconds
+from paved_road.errors import Problems
+
+CRITICALITY_TAG = "criticality"
+"""Tag key that carries a function's :class:`Criticality` (also a cost-allocation tag)."""
+
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+"""AWS account that publishes the Powertools layers in the commercial partition."""
+
+POWERTOOLS_LAYER_VERSION = 27
+"""Pinned version of the ``AWSLambdaPowertoolsPythonV3-*`` layers (Powertools 3.x)."""
+
+DEFAULT_RUNTIME_NAME = "python3.14"
+APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
+
+RUNTIME_DEPRECATED_RULE_ID = "PavedRoad-LambdaRuntimeDeprecated"
+
+
+class Criticality(enum.Enum):
+    """How much a function matters; later settings (alarms, deployment, runtime
+    horizons) are derived from it."""
+
+    CRITICAL = "CRITICAL"
+    IMPORTANT = "IMPORTANT"
+    STANDARD = "STANDARD"
+
+    @property
+    def deprecation_horizon_days(self) -> int:
+        """Days before a runtime's deprecation date from which the guardrails warn."""
+        return DEPRECATION_HORIZON_DAYS[self]
+
+    @classmethod
+    def parse(cls, value: str) -> Criticality | None:
+        try:
+            return cls(value.upper())
+        except ValueError:
+            return None
+
+
+DEPRECATION_HORIZON_DAYS: Mapping[Criticality, int] = {
+    Criticality.CRITICAL: 180,
+    Criticality.IMPORTANT: 90,
+    Criticality.STANDARD: 30,
+}
+
+
+class GovernedFunctionProps(TypedDict, total=False):
+    """The keyword props of :class:`GovernedFunction`, for constructs that create one
+    (e.g. ``QueueConsumer(function_props=...)``). Same names, same defaults."""
+
+    code: lambda_.Code
+    handler: str
+    runtime: lambda_.Runtime
+    criticality: Criticality
+    service_name: str
+    description: str
+    memory_size: int
+    timeout: Duration
+    architecture: lambda_.Architecture
+    environment: Mapping[str, str]
+    log_level: str
+    system_log_level: str
+    log_retention: logs.RetentionDays
+    log_removal_policy: RemovalPolicy
+    metrics_namespace: str
+    powertools_layer: bool
+    powertools_layer_version: int
+    layers: Sequence[lambda_.ILayerVersion]
+    reserved_concurrent_executions: int
+    acknowledge_deprecated_runtime: str
+
+
+def powertools_layer_arn(runtime_name: str, architecture_name: str, version: int) -> str:
+    """The AWS-managed Powertools (Python V3) layer ARN, region and partition as tokens."""
+    python = runtime_name.replace(".", "")  # python3.14 -> python314
+    arch = "arm64" if architecture_name == "arm64" else "x86_64"
+    return (
+        f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{python}-{arch}:{version}"
+    )
+
+
+class GovernedFunction(Construct):
+    """A Lambda function with the governed baseline (see the module docstring).
+
+    Attributes: ``function`` (the ``aws_lambda.Function``), ``role``, ``log_group``,
+    ``criticality``, ``service_name``, ``timeout``, ``runtime_name``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        code: lambda_.Code,
+        handler: str,
+        runtime: lambda_.Runtime | None = None,
+        criticality: Criticality = Criticality.STANDARD,
+        service_name: str | None = None,
+        description: str | None = None,
+        memory_size: int = 256,
+        timeout: Duration | None = None,
+        architecture: lambda_.Architecture | None = None,
+        environment: Mapping[str, str] | None = None,
+        log_level: str = "INFO",
+        system_log_level: str = "INFO",
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        metrics_namespace: str | None = None,
+        powertools_layer: bool = True,
+        powertools_layer_version: int = POWERTOOLS_LAYER_VERSION,
+        layers: Sequence[lambda_.ILayerVersion] = (),
+        reserved_concurrent_executions: int | None = None,
+        acknowledge_deprecated_runtime: str | None = None,
+    ) -> None:
+        """
+        :param code: the function code (``aws_lambda.Code``). Required.
+        :param handler: the handler, e.g. ``index.handler``. Required.
+        :param runtime: default ``python3.14``. Must not be deprecated (Lambda's
+            deprecation date, from cfn-lint's lifecycle data) unless
+            ``acknowledge_deprecated_runtime`` gives the reason.
+        :param criticality: default ``Criticality.STANDARD``; tagged ``criticality``.
+        :param service_name: ``POWERTOOLS_SERVICE_NAME``; default: the construct id.
+        :param description: function description; default none.
+        :param memory_size: MB, 128-10240; default 256.
+        :param timeout: 1 s - 15 min; default 30 s.
+        :param architecture: default ``Architecture.ARM_64`` (Graviton).
+        :param environment: extra environment variables; default none. The
+            ``POWERTOOLS_*`` defaults can be overridden here.
+        :param log_level: application log level (TRACE, DEBUG, INFO, WARN, ERROR,
+            FATAL) for both Lambda's JSON log filter and ``POWERTOOLS_LOG_LEVEL``;
+            default INFO.
+        :param system_log_level: Lambda system log level (DEBUG, INFO, WARN); default INFO.
+        :param log_retention: retention of the owned log group; default one month.
+        :param log_removal_policy: of the owned log group; default RETAIN.
+        :param metrics_namespace: ``POWERTOOLS_METRICS_NAMESPACE``; default: the service name.
+        :param powertools_layer: add the AWS-managed Powertools layer (Python runtimes
+            only); default True.
+        :param powertools_layer_version: pinned layer version; default
+            ``POWERTOOLS_LAYER_VERSION``.
+        :param layers: extra layers; default none.
+        :param reserved_concurrent_executions: default none (unreserved).
+        :param acknowledge_deprecated_runtime: the reason for running a deprecated
+            runtime; default none (a deprecated runtime is an error).
+        """
+        super().__init__(scope, id)
+        problems = Problems("GovernedFunction", self.node.path)
+        runtime = runtime or lambda_.Runtime.PYTHON_3_14
+        architecture = architecture or lambda_.Architecture.ARM_64
+        timeout = timeout or Duration.seconds(30)
+        runtime_name = runtime.name
+        arch_name = architecture.name
+
+        if not isinstance(criticality, Criticality):
+            problems.add("criticality", "must be a paved_road.Criticality member", criticality)
+            criticality = Criticality.STANDARD
+        if not handler:
+            problems.add("handler", "must be a non-empty string such as 'index.handler'", handler)
+        check_range(problems, "memory_size", memory_size, 128, 10240, "MB")
+        check_range(problems, "timeout", seconds(timeout), 1, 900, "seconds")
+        if log_level.upper() not in APPLICATION_LOG_LEVELS:
+            problems.add(
+                "log_level", f"must be one of {', '.join(APPLICATION_LOG_LEVELS)}", log_level
+            )
+        if system_log_level.upper() not in SYSTEM_LOG_LEVELS:
+            problems.add(
+                "system_log_level",
+                f"must be one of {', '.join(SYSTEM_LOG_LEVELS)}",
+                system_log_level,
+            )
+        if (
+            acknowledge_deprecated_runtime is not None
+            and not acknowledge_deprecated_runtime.strip()
+        ):
+            problems.add("acknowledge_deprecated_runtime", "must be a non-empty reason", "")
+        today = runtimes.current_date(self.node.try_get_context(runtimes.TODAY_CONTEXT))
+        self._check_runtime(problems, runtime_name, acknowledge_deprecated_runtime, today)
+        problems.raise_if_any()
+
+        self.criticality = criticality
+        self.service_name = service_name or id
+        self.timeout = timeout
+        self.runtime_name = runtime_name
+
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {self.node.path} (paved-road GovernedFunction)",
+        )
+        self.log_group.grant_write(self.role)
+
+        env = {
+            "POWERTOOLS_SERVICE_NAME": self.service_name,
+            "POWERTOOLS_LOG_LEVEL": log_level.upper(),
+            "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace or self.service_name,
+        }
+        env.update(environment or {})
+        all_layers = list(layers)
+        if powertools_layer and runtime_name.startswith("python"):
+            all_layers.insert(
+                0,
+                lambda_.LayerVersion.from_layer_version_arn(
+                    self,
+                    "PowertoolsLayer",
+                    powertools_layer_arn(runtime_name, arch_name, powertools_layer_version),
+                ),
+            )
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            code=code,
+            handler=handler,
+            runtime=runtime,
+            architecture=architecture,
+            memory_size=memory_size,
+            timeout=timeout,
+            description=description,
+            environment=env,
+            layers=all_layers or None,
+            role=self.role,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel(log_level.upper()),
+            system_log_level_v2=lambda_.SystemLogLevel(system_log_level.upper()),
+            log_group=self.log_group,
+            reserved_concurrent_executions=reserved_concurrent_executions,
+        )
+        Tags.of(self).add(CRITICALITY_TAG, criticality.value)
+        # X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level
+        # permissions, so active tracing needs Resource "*".
+        Validations.of(self.role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level "
+                "permissions (active tracing); all other statements are resource-scoped.",
+            )
+        )
+        if acknowledge_deprecated_runtime:
+            Validations.of(self.function).acknowledge(
+                Acknowledgment(id=RUNTIME_DEPRECATED_RULE_ID, reason=acknowledge_deprecated_runtime)
+            )
+
+    @staticmethod
+    def _check_runtime(
+        problems: Problems, runtime_name: str, acknowledged: str | None, today: datetime.date
+    ) -> None:
+        entry = runtimes.lifecycle(runtime_name)
+        if entry is None:
+            if not acknowledged:
+                problems.add(
+                    "runtime",
+                    "must be a runtime with published lifecycle dates "
+                    f"(supported today: {', '.join(runtimes.supported_runtimes(today))}); "
+                    "pass acknowledge_deprecated_runtime='<reason>' to use it anyway",
+                    runtime_name,
+                )
+            return
+        phase = entry.phase(today)
+        if phase is not runtimes.Phase.SUPPORTED and not acknowledged:
+            successor = f", successor {entry.successor}" if entry.successor else ""
+            problems.add(
+                "runtime",
+                f"is deprecated since {entry.deprecated} (phase: {phase.value}{successor}); "
+                "choose a supported runtime or pass acknowledge_deprecated_runtime='<reason>'",
+                runtime_name,
+            )
+
+    # Convenience delegates to the underlying function.
+    @property
+    def function_arn(self) -> str:
+        return self.function.function_arn
+
+    @property
+    def function_name(self) -> str:
+        return self.function.function_name
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        return self.function.grant_invoke(grantee)
+
+    def add_environment(self, key: str, value: str) -> None:
+        self.function.add_environment(key, value)
