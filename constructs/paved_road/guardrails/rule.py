@@ -1,0 +1,119 @@
+"""The building blocks of a paved-road guardrail rule.
+
+A rule is pure Python over the *synthesized* CloudFormation of one resource (so
+property overrides and escape hatches are seen), with the stack's whole template
+at hand for rules that follow a reference (a mapping to its queue and function).
+Rules never touch jsii: the pack hands them a :class:`ResourceView`, and only a
+non-compliant result goes back to cdk-nag (one jsii call per finding).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdk_nag import NagMessageLevel
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """One CloudFormation resource, as synthesized, and its stack template."""
+
+    logical_id: str
+    type: str
+    properties: Mapping[str, Any]
+    template: Mapping[str, Any]
+    today: datetime.date
+
+    @property
+    def tags(self) -> dict[str, str]:
+        raw = self.properties.get("Tags") or []
+        if isinstance(raw, Mapping):  # some resource types use a map of tags
+            return {str(k): str(v) for k, v in raw.items()}
+        return {
+            str(t.get("Key")): str(t.get("Value"))
+            for t in raw
+            if isinstance(t, Mapping) and isinstance(t.get("Key"), str)
+        }
+
+    def resource(self, logical_id: str) -> Mapping[str, Any] | None:
+        found = (self.template.get("Resources") or {}).get(logical_id)
+        return found if isinstance(found, Mapping) else None
+
+    def referenced(self, value: Any, *types: str) -> tuple[str, Mapping[str, Any]] | None:
+        """The resource a ``Ref``/``Fn::GetAtt`` value points at, if it is in this
+        template and of one of ``types``; None otherwise (imported, literal, ...)."""
+        target = _reference_target(value)
+        if target is None:
+            return None
+        found = self.resource(target)
+        if found is None or (types and found.get("Type") not in types):
+            return None
+        return target, found
+
+
+def _reference_target(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        if "Ref" in value and isinstance(value["Ref"], str):
+            return str(value["Ref"])
+        att = value.get("Fn::GetAtt")
+        if isinstance(att, list) and att and isinstance(att[0], str):
+            return att[0]
+        if isinstance(att, str):
+            return att.split(".", 1)[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A non-compliant result: ``detail`` is appended to the rule's info."""
+
+    detail: str = ""
+
+
+Check = Callable[[ResourceView], Finding | None]
+
+
+@dataclass(frozen=True)
+class GuardrailRule:
+    """One rule of the PavedRoad pack.
+
+    ``rule_id`` is the suffix after ``PavedRoad-``; ``resource_types`` are the
+    CloudFormation types it inspects (the pack dispatches on type first);
+    ``check`` returns a Finding when the resource is non-compliant.
+    """
+
+    rule_id: str
+    level: NagMessageLevel
+    resource_types: tuple[str, ...]
+    info: str
+    explanation: str
+    fix: str
+    check: Check = field(compare=False)
+
+    @property
+    def full_id(self) -> str:
+        return f"PavedRoad-{self.rule_id}"
+
+    @property
+    def level_name(self) -> str:
+        return "Error" if self.level == NagMessageLevel.ERROR else "Warning"
+
+
+def number(value: Any, default: float | None = None) -> float | None:
+    """A literal CloudFormation number (int or numeric string), else ``default``;
+    None when the value is an intrinsic (not known at synth)."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,34 @@
+"""The PavedRoad guardrail rules, one per module, named after the rule."""
+
+from paved_road.guardrails.rules.lambda_active_tracing import RULE as LAMBDA_ACTIVE_TRACING
+from paved_road.guardrails.rules.lambda_json_logs import RULE as LAMBDA_JSON_LOGS
+from paved_road.guardrails.rules.lambda_runtime_deprecated import RULE as LAMBDA_RUNTIME_DEPRECATED
+from paved_road.guardrails.rules.lambda_runtime_horizon import RULE as LAMBDA_RUNTIME_HORIZON
+from paved_road.guardrails.rules.sqs_mapping_batch_item_failures import (
+    RULE as SQS_MAPPING_BATCH_ITEM_FAILURES,
+)
+from paved_road.guardrails.rules.sqs_mapping_redrive_policy import (
+    RULE as SQS_MAPPING_REDRIVE_POLICY,
+)
+from paved_road.guardrails.rules.sqs_visibility_timeout import RULE as SQS_VISIBILITY_TIMEOUT
+
+ALL_RULES = (
+    LAMBDA_RUNTIME_DEPRECATED,
+    LAMBDA_RUNTIME_HORIZON,
+    LAMBDA_JSON_LOGS,
+    LAMBDA_ACTIVE_TRACING,
+    SQS_MAPPING_BATCH_ITEM_FAILURES,
+    SQS_MAPPING_REDRIVE_POLICY,
+    SQS_VISIBILITY_TIMEOUT,
+)
+
+__all__ = [
+    "ALL_RULES",
+    "LAMBDA_ACTIVE_TRACING",
+    "LAMBDA_JSON_LOGS",
+    "LAMBDA_RUNTIME_DEPRECATED",
+    "LAMBDA_RUNTIME_HORIZON",
+    "SQS_MAPPING_BATCH_ITEM_FAILURES",
+    "SQS_MAPPING_REDRIVE_POLICY",
+    "SQS_VISIBILITY_TIMEOUT",
+]

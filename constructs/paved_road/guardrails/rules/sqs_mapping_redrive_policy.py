@@ -1,0 +1,36 @@
+"""PavedRoad-SqsMappingRedrivePolicy: a queue feeding a mapping without a redrive policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cdk_nag import NagMessageLevel
+
+from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
+from paved_road.guardrails.rules._common import ESM, mapping_queue
+
+
+def check(view: ResourceView) -> Finding | None:
+    queue = mapping_queue(view)
+    if queue is None:
+        return None  # not SQS, or a queue defined outside this template
+    props = queue.get("Properties") or {}
+    if isinstance(props, Mapping) and props.get("RedrivePolicy"):
+        return None
+    arn = view.properties.get("EventSourceArn")
+    found = view.referenced(arn, "AWS::SQS::Queue")
+    name = found[0] if found else "the source queue"
+    return Finding(f"Queue {name} has no RedrivePolicy.")
+
+
+RULE = GuardrailRule(
+    rule_id="SqsMappingRedrivePolicy",
+    level=NagMessageLevel.ERROR,
+    resource_types=(ESM,),
+    info="The SQS queue feeding a Lambda event source mapping has no redrive policy (DLQ).",
+    explanation="Without a dead-letter queue a message that always fails is retried until its "
+    "retention expires, consuming concurrency and then vanishing; with one it is kept for "
+    "inspection and redrive.",
+    fix="Use QueueConsumer, or give the queue dead_letter_queue=DeadLetterQueue(...).",
+    check=check,
+)
