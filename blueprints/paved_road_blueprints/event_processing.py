@@ -1,0 +1,175 @@
+"""EventProcessingService: SQS -> governed Lambda (Powertools batch handler) -> secure S3.
+
+The CyberArk blueprint: a QueueConsumer (queue, DLQ, partial batch failures,
+alarms, redrive grant) whose Powertools handler writes each message as a JSON
+object to a data bucket that blocks public access, encrypts at rest (SSE-S3),
+denies non-TLS requests, logs server access to a separate logs bucket, and is
+versioned when ``production=True``. Optional idempotency keeps a DynamoDB table
+(on-demand, point-in-time recovery, TTL) for Powertools' idempotency utility.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from paved_road import Criticality, GovernedFunctionProps, QueueConsumer
+from paved_road.errors import Problems
+
+HANDLER_DIR = Path(__file__).parent / "handlers" / "event_processor"
+S3_ACCESS_LOGS_BUCKET_POLICY_FLAG = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
+
+
+def handler_code() -> lambda_.Code:
+    """The blueprint's handler as a zip asset (no bundling, no Docker: the handler
+    needs only the runtime's boto3 and the Powertools layer)."""
+    return lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES)
+
+
+class EventProcessingService(Construct):
+    """SQS -> Lambda -> S3 with the governed defaults.
+
+    Attributes: ``consumer`` (QueueConsumer), ``bucket``, ``access_logs_bucket``,
+    ``idempotency_table`` (or None).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        production: bool = False,
+        criticality: Criticality = Criticality.STANDARD,
+        idempotency: bool = False,
+        object_prefix: str = "events",
+        batch_size: int = 10,
+        max_batching_window: Duration | None = None,
+        max_concurrency: int | None = None,
+        memory_size: int = 512,
+        timeout: Duration | None = None,
+        alarm_topic: sns.ITopic | None = None,
+    ) -> None:
+        """
+        :param production: versioned data bucket and RETAIN on the idempotency
+            table; default False.
+        :param criticality: of the handler function; default STANDARD.
+        :param idempotency: create a DynamoDB table and enable Powertools
+            idempotency in the handler; default False.
+        :param object_prefix: S3 key prefix for written objects (no leading or
+            trailing '/'); default ``events``.
+        :param batch_size: see QueueConsumer; default 10.
+        :param max_batching_window: see QueueConsumer; default none.
+        :param max_concurrency: see QueueConsumer; default unlimited.
+        :param memory_size: handler memory (MB); default 512 (1 MiB messages are
+            parsed in memory).
+        :param timeout: handler timeout; default 60 s.
+        :param alarm_topic: SNS topic for the consumer's alarms; default none.
+        """
+        super().__init__(scope, id)
+        problems = Problems("EventProcessingService", self.node.path)
+        if not object_prefix or object_prefix.startswith("/") or object_prefix.endswith("/"):
+            problems.add(
+                "object_prefix", "must be non-empty with no leading or trailing '/'", object_prefix
+            )
+        problems.raise_if_any()
+
+        # Grant S3 log delivery through a bucket policy instead of the deprecated
+        # LogDeliveryWrite ACL, so the log bucket can enforce bucket-owner ownership
+        # (ACLs disabled). Scoped to this construct's subtree.
+        self.node.set_context(S3_ACCESS_LOGS_BUCKET_POLICY_FLAG, True)
+        self.access_logs_bucket = s3.Bucket(
+            self,
+            "AccessLogsBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=production,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        Validations.of(self.access_logs_bucket).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-S1",
+                reason="This bucket is the server access log target; logging it to itself "
+                "would loop.",
+            )
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "DataBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=production,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="data-bucket/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        environment = {"BUCKET_NAME": self.bucket.bucket_name, "OBJECT_PREFIX": object_prefix}
+        self.idempotency_table: dynamodb.TableV2 | None = None
+        if idempotency:
+            self.idempotency_table = dynamodb.TableV2(
+                self,
+                "IdempotencyTable",
+                partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+                time_to_live_attribute="expiration",
+                billing=dynamodb.Billing.on_demand(),
+                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                    point_in_time_recovery_enabled=True
+                ),
+                removal_policy=RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY,
+            )
+            environment["IDEMPOTENCY_TABLE"] = self.idempotency_table.table_name
+
+        function_props: GovernedFunctionProps = {
+            "code": handler_code(),
+            "handler": "index.handler",
+            "criticality": criticality,
+            "service_name": id,
+            "memory_size": memory_size,
+            "timeout": timeout or Duration.seconds(60),
+            "environment": environment,
+        }
+        self.consumer = QueueConsumer(
+            self,
+            "Consumer",
+            queue_props=sqs.QueueProps(),
+            function_props=function_props,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            max_concurrency=max_concurrency,
+            alarm_topic=alarm_topic,
+        )
+        fn = self.consumer.function
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[self.bucket.arn_for_objects(f"{object_prefix}/*")],
+            )
+        )
+        if self.idempotency_table is not None:
+            self.idempotency_table.grant_read_write_data(fn)
+
+        role = self.consumer.governed_function.role if self.consumer.governed_function else None
+        if role is not None:
+            bucket_id = Stack.of(self).resolve(
+                self.bucket.node.default_child.logical_id  # type: ignore[union-attr]
+            )
+            Validations.of(role).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{object_prefix}/*]",
+                    reason="The handler writes one object per message under the service's "
+                    "key prefix: s3:PutObject only, one bucket, one prefix.",
+                )
+            )

@@ -1,0 +1,28 @@
+"""Every paved-road sample app in one CDK app, under the guardrails.
+
+``cdk.json`` runs this file: ``cdk synth`` synthesizes every sample stack into
+``cdk.out/`` and fails on an unacknowledged error-level finding (warnings fail too
+with ``-c paved-road:strict=true``).
+"""
+
+from __future__ import annotations
+
+import event_processing.stack as event_processing
+from aws_cdk import App
+
+from paved_road.guardrails import enforce
+
+SAMPLES = (event_processing,)
+
+
+def main() -> App:
+    app = App()
+    for sample in SAMPLES:
+        sample.build(app)
+    enforce(app, strict=str(app.node.try_get_context("paved-road:strict")).lower() == "true")
+    app.synth()
+    return app
+
+
+if __name__ == "__main__":
+    main()
