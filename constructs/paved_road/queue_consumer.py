@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, Names, Stack, Validations
+from aws_cdk import Acknowledgment, Annotations, Duration, Names, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
@@ -208,7 +208,15 @@ class QueueConsumer(Construct):
             self.visibility_timeout = None
 
         # --- event source mapping ----------------------------------------------
-        self.queue.grant_consume_messages(self.function)
+        if self.function.role is not None:
+            self.queue.grant_consume_messages(self.function)
+        else:
+            Annotations.of(self).add_warning_v2(
+                "paved-road:QueueConsumer:noRole",
+                "existing_function was imported without its role: grant it "
+                "sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and "
+                "sqs:GetQueueAttributes on the queue (and kms:Decrypt for KMS) yourself.",
+            )
         self.event_source_mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",
@@ -330,14 +338,8 @@ class QueueConsumer(Construct):
                     None,
                 )
             else:
-                visibility = Duration.seconds(min(required_visibility, MAX_VISIBILITY_SECONDS))
-                if required_visibility > MAX_VISIBILITY_SECONDS:
-                    problems.add(
-                        "queue_props.visibility_timeout",
-                        "derived as 6 x function timeout + batching window exceeds the 12-hour "
-                        "SQS maximum; lower the function timeout",
-                        f"{required_visibility:g} seconds",
-                    )
+                # at most 6 x 900 s + 300 s = 5,700 s: always within the 12-hour maximum
+                visibility = Duration.seconds(required_visibility)
         elif given_s is not None:
             check_range(
                 problems,

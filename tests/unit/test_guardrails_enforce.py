@@ -1,0 +1,126 @@
+"""enforce(): the packs as CDK validation plugins, severity handling, acknowledgments,
+and zero findings for paved-road's own constructs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+
+from paved_road import GovernedFunction, QueueConsumer
+from paved_road.guardrails import GuardrailGate, PavedRoadChecks, enforce
+from paved_road_blueprints import EventProcessingService
+from tests.conftest import run_guardrails
+
+CODE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
+
+
+def governed(stack: Stack, **props: object) -> GovernedFunction:
+    fn = GovernedFunction(stack, "Fn", code=CODE, handler="index.handler", **props)  # type: ignore[arg-type]
+    # a standalone function invoked synchronously needs no async failure target
+    Validations.of(fn).acknowledge(Acknowledgment(id="Serverless-LambdaDLQ", reason="sync only"))
+    return fn
+
+
+def test_queue_consumer_has_zero_findings(tmp_path: Path) -> None:
+    # GIVEN a default QueueConsumer WHEN synthesized under every pack
+    run = run_guardrails(
+        lambda s: QueueConsumer(
+            s,
+            "Orders",
+            queue_props=sqs.QueueProps(),
+            function_props={"code": CODE, "handler": "index.handler"},
+        ),
+        tmp_path,
+        strict=True,
+    )
+    # THEN nothing is reported: users start at zero findings
+    assert run.error is None
+    assert run.violations == []
+
+
+def test_event_processing_service_has_zero_findings(tmp_path: Path) -> None:
+    run = run_guardrails(
+        lambda s: EventProcessingService(s, "Svc", production=True, idempotency=True),
+        tmp_path,
+        strict=True,
+    )
+    assert run.error is None
+    assert run.violations == []
+
+
+def test_error_finding_fails_synthesis(tmp_path: Path) -> None:
+    # GIVEN a governed function whose log format is overridden to Text
+    def build(stack: Stack) -> None:
+        fn = governed(stack)
+        fn.function.node.default_child.add_property_override("LoggingConfig.LogFormat", "Text")  # type: ignore[union-attr]
+
+    run = run_guardrails(build, tmp_path)
+    # THEN synthesis fails and the finding names the rule and the resource
+    assert run.error is not None and "PavedRoad-LambdaJsonLogs" in run.error
+    assert run.paths("PavedRoad-LambdaJsonLogs") == {"Guarded/Fn/Function/Resource"}
+
+
+def test_warning_is_reported_but_passes_unless_strict(tmp_path: Path) -> None:
+    def build(stack: Stack) -> None:
+        fn = governed(stack)
+        fn.function.node.default_child.add_property_override("TracingConfig.Mode", "PassThrough")  # type: ignore[union-attr]
+
+    lenient = run_guardrails(build, tmp_path / "lenient", serverless=False)
+    assert lenient.error is None
+    assert lenient.rules("warning") == {"PavedRoad-LambdaActiveTracing"}
+
+    strict = run_guardrails(build, tmp_path / "strict", serverless=False, strict=True)
+    assert strict.error is not None and "PavedRoad-LambdaActiveTracing" in strict.error
+
+
+def test_acknowledgment_with_reason_suppresses_a_finding(tmp_path: Path) -> None:
+    def build(stack: Stack) -> None:
+        fn = governed(stack)
+        fn.function.node.default_child.add_property_override("LoggingConfig.LogFormat", "Text")  # type: ignore[union-attr]
+        Validations.of(fn).acknowledge(
+            Acknowledgment(id="PavedRoad-LambdaJsonLogs", reason="Legacy log pipeline parses text")
+        )
+
+    run = run_guardrails(build, tmp_path, strict=True)
+    assert run.error is None
+    assert "PavedRoad-LambdaJsonLogs" not in run.rules()
+
+
+def test_plain_l2_resources_are_checked(tmp_path: Path) -> None:
+    # GIVEN an L2 queue + function + mapping that ignore the paved road
+    def build(stack: Stack) -> None:
+        queue = sqs.Queue(stack, "Q", visibility_timeout=Duration.seconds(10), enforce_ssl=True)
+        fn = lambda_.Function(
+            stack,
+            "F",
+            code=CODE,
+            handler="index.handler",
+            runtime=lambda_.Runtime.PYTHON_3_9,
+            timeout=Duration.seconds(20),
+        )
+        lambda_.EventSourceMapping(stack, "M", target=fn, event_source_arn=queue.queue_arn)
+
+    run = run_guardrails(build, tmp_path, aws_solutions=False, serverless=False)
+    # THEN every PavedRoad rule that applies fires
+    assert run.rules("error") == {
+        "PavedRoad-LambdaRuntimeDeprecated",
+        "PavedRoad-LambdaJsonLogs",
+        "PavedRoad-SqsMappingBatchItemFailures",
+        "PavedRoad-SqsMappingRedrivePolicy",
+        "PavedRoad-SqsVisibilityTimeout",
+    }
+    assert run.rules("warning") == {"PavedRoad-LambdaActiveTracing"}
+
+
+def test_enforce_registers_the_packs() -> None:
+    from aws_cdk import App
+
+    app = App()
+    gates = enforce(app)
+    assert [g.name for g in gates] == ["PavedRoad", "AwsSolutions", "Serverless"]
+    assert all(isinstance(g, GuardrailGate) for g in gates)
+    assert isinstance(gates[0].pack, PavedRoadChecks)
+    assert [g.name for g in enforce(App(), aws_solutions=False, serverless=False)] == ["PavedRoad"]
