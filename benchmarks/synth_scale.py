@@ -18,12 +18,12 @@ import time
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from aws_cdk import App, Stack  # noqa: E402
-from aws_cdk import aws_lambda as lambda_  # noqa: E402
-from aws_cdk import aws_sqs as sqs  # noqa: E402
+from aws_cdk import App, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 
-from paved_road import QueueConsumer  # noqa: E402
-from paved_road.guardrails import enforce  # noqa: E402
+from paved_road import QueueConsumer
+from paved_road.guardrails import enforce
 
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
@@ -55,8 +55,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     one_run(1, True, "all")  # warm up the jsii kernel
-    print("| consumers | resources | construct s | synth s (no guardrails) | synth s (PavedRoad only) "
-          "| synth s (all 3 packs) | PavedRoad ms/resource | all packs ms/resource |")
+    print(
+        "| consumers | resources | construct s | synth s (no guardrails) "
+        "| synth s (PavedRoad only) | synth s (all 3 packs) | PavedRoad ms/resource "
+        "| all packs ms/resource |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for n in args.consumers:
         plain, ours, every, build = [], [], [], []

@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Annotations, Match
 
 from paved_road import GovernedFunction, PavedRoadError, QueueConsumer
 from tests.conftest import template
@@ -255,7 +255,8 @@ def test_existing_plain_function_timeout_is_used(stack: Stack) -> None:
         ),
         (
             {"queue_props": sqs.QueueProps(max_message_size_bytes=2 * 1024 * 1024)},
-            r"queue_props.max_message_size_bytes must be between 1024 and 1048576 bytes, got 2097152",
+            r"queue_props.max_message_size_bytes must be between 1024 and 1048576 bytes, "
+            r"got 2097152",
         ),
         (
             {"queue_props": sqs.QueueProps(retention_period=Duration.days(15))},
@@ -321,7 +322,8 @@ def test_imported_function_needs_an_explicit_visibility_timeout(stack: Stack) ->
     )
     with pytest.raises(
         PavedRoadError,
-        match=r"queue_props.visibility_timeout is required when the function's timeout is not known",
+        match=r"queue_props.visibility_timeout is required when the function's timeout "
+        r"is not known",
     ):
         make(stack, existing_function=imported)
     ok = QueueConsumer(
@@ -331,6 +333,10 @@ def test_imported_function_needs_an_explicit_visibility_timeout(stack: Stack) ->
         existing_function=imported,
     )
     assert ok.visibility_timeout is not None
+    # AND it says the imported function's role must be granted by hand
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Ok", Match.string_like_regexp("imported without its role")
+    )
 
 
 def test_several_problems_are_raised_together(stack: Stack) -> None:
