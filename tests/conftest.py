@@ -17,10 +17,10 @@ os.environ.setdefault("PAVED_ROAD_TODAY", "2026-11-23")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
 
-from aws_cdk import App, Stack  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
+from aws_cdk import App, Stack
+from aws_cdk.assertions import Template
 
-from paved_road.guardrails import enforce  # noqa: E402
+from paved_road.guardrails import enforce
 
 ROOT = Path(__file__).resolve().parents[1]
 
