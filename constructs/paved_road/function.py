@@ -213,8 +213,12 @@ class GovernedFunction(Construct):
             and not acknowledge_deprecated_runtime.strip()
         ):
             problems.add("acknowledge_deprecated_runtime", "must be a non-empty reason", "")
-        today = runtimes.current_date(self.node.try_get_context(runtimes.TODAY_CONTEXT))
-        self._check_runtime(problems, runtime_name, acknowledge_deprecated_runtime, today)
+        try:
+            today = runtimes.current_date(self.node.try_get_context(runtimes.TODAY_CONTEXT))
+        except ValueError as exc:
+            problems.add("runtime", f"cannot be checked: {exc}")
+        else:
+            self._check_runtime(problems, runtime_name, acknowledge_deprecated_runtime, today)
         problems.raise_if_any()
 
         self.criticality = criticality
@@ -235,7 +239,8 @@ class GovernedFunction(Construct):
 
         env = {
             "POWERTOOLS_SERVICE_NAME": self.service_name,
-            "POWERTOOLS_LOG_LEVEL": log_level.upper(),
+            # Powertools' Logger has no TRACE level: TRACE in Lambda's filter is DEBUG here
+            "POWERTOOLS_LOG_LEVEL": "DEBUG" if log_level.upper() == "TRACE" else log_level.upper(),
             "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace or self.service_name,
         }
         env.update(environment or {})

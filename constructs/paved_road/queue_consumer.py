@@ -157,7 +157,8 @@ class QueueConsumer(Construct):
                 )
         else:
             check_range(problems, "batch_size", batch_size, 1, 10_000)
-            if not is_token(batch_size) and batch_size > 10 and window_s < 1:
+            window_known = max_batching_window is None or seconds(max_batching_window) is not None
+            if not is_token(batch_size) and batch_size > 10 and window_known and window_s < 1:
                 problems.add(
                     "batch_size",
                     "above 10 needs max_batching_window of at least 1 second",
@@ -251,7 +252,8 @@ class QueueConsumer(Construct):
     @staticmethod
     def _is_fifo(existing_queue: sqs.IQueue | None, queue_props: sqs.QueueProps | None) -> bool:
         if queue_props is not None:
-            return bool(queue_props.fifo)
+            # CDK makes a queue FIFO when its name ends in .fifo, even without fifo=True
+            return bool(queue_props.fifo) or str(queue_props.queue_name or "").endswith(".fifo")
         if existing_queue is not None:
             return bool(existing_queue.fifo)
         return False

@@ -217,3 +217,22 @@ def test_props_typeddict_matches_the_signature() -> None:
     signature = inspect.signature(GovernedFunction.__init__)
     kwargs = {n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
     assert set(typing.get_type_hints(GovernedFunctionProps)) == kwargs
+
+
+def test_trace_log_level_maps_to_debug_for_powertools(stack: Stack) -> None:
+    make(stack, log_level="TRACE")
+    template(stack).has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "LoggingConfig": Match.object_like({"ApplicationLogLevel": "TRACE"}),
+            "Environment": {"Variables": Match.object_like({"POWERTOOLS_LOG_LEVEL": "DEBUG"})},
+        },
+    )
+
+
+def test_bad_pinned_date_is_a_paved_road_error(stack: Stack) -> None:
+    stack.node.set_context("paved-road:today", "tomorrow")
+    with pytest.raises(
+        PavedRoadError, match=r"runtime cannot be checked: context paved-road:today"
+    ):
+        make(stack)

@@ -198,6 +198,17 @@ def test_visibility_timeout_below_six_times_timeout() -> None:
     )
 
 
+def test_visibility_timeout_counts_the_batching_window() -> None:
+    resources = mapping(
+        queue(VisibilityTimeout=125), fn(Timeout=20), MaximumBatchingWindowInSeconds=10
+    )
+    detail = run(SQS_VISIBILITY_TIMEOUT, resources)
+    assert (
+        detail
+        == "Visibility timeout 125 s < 6 x function timeout 20 s + batching window 10 s = 130 s."
+    )
+
+
 def test_visibility_timeout_uses_service_defaults() -> None:
     # SQS default 30 s visibility vs Lambda default 3 s timeout: 30 >= 18
     assert (

@@ -14,7 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 
 from paved_road import GovernedFunction, PavedRoadError, QueueConsumer
-from tests.conftest import template
+from tests.conftest import new_stack, template
 
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
@@ -343,3 +343,19 @@ def test_several_problems_are_raised_together(stack: Stack) -> None:
     with pytest.raises(PavedRoadError) as info:
         make(stack, max_receive_count=0, max_concurrency=1, batch_size=0)
     assert len(info.value.problems) == 3
+
+
+def test_fifo_name_alone_makes_both_queues_fifo_and_applies_fifo_limits(stack: Stack) -> None:
+    with pytest.raises(PavedRoadError, match=r"batch_size must be between 1 and 10, got 11"):
+        make(stack, queue_props=sqs.QueueProps(queue_name="orders.fifo"), batch_size=11)
+    other = new_stack(name="Other")
+    make(other, queue_props=sqs.QueueProps(queue_name="orders.fifo"))
+    queues = template(other).find_resources("AWS::SQS::Queue")
+    assert all(q["Properties"].get("FifoQueue") is True for q in queues.values())
+
+
+def test_token_batching_window_is_not_validated(stack: Stack) -> None:
+    from aws_cdk import CfnParameter, Token
+
+    window = CfnParameter(stack, "Window", type="Number", default=5)
+    make(stack, batch_size=100, max_batching_window=Duration.seconds(Token.as_number(window.value)))

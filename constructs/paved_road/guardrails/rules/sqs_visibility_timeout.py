@@ -25,12 +25,14 @@ def check(view: ResourceView) -> Finding | None:
     timeout = number(fn_props.get("Timeout"), LAMBDA_DEFAULT_TIMEOUT)
     if visibility is None or timeout is None:
         return None  # an intrinsic: not known at synth
-    required = 6 * timeout
+    window = number(view.properties.get("MaximumBatchingWindowInSeconds"), 0.0) or 0.0
+    required = 6 * timeout + window
     if visibility >= required:
         return None
+    window_text = f" + batching window {window:g} s" if window else ""
     return Finding(
-        f"Visibility timeout {visibility:g} s < 6 x function timeout {timeout:g} s "
-        f"= {required:g} s."
+        f"Visibility timeout {visibility:g} s < 6 x function timeout {timeout:g} s"
+        f"{window_text} = {required:g} s."
     )
 
 
@@ -38,7 +40,8 @@ RULE = GuardrailRule(
     rule_id="SqsVisibilityTimeout",
     level=NagMessageLevel.ERROR,
     resource_types=(ESM,),
-    info="The SQS queue's visibility timeout is less than 6 times the consumer's timeout.",
+    info="The SQS queue's visibility timeout is less than 6 times the consumer's timeout "
+    "plus the batching window.",
     explanation="Lambda's guidance for SQS event sources: a visibility timeout of at least six "
     "times the function timeout (plus the batching window) lets Lambda retry throttled or "
     "failed batches before the messages reappear; shorter timeouts cause duplicate "
