@@ -289,6 +289,21 @@ class GovernedFunction(Construct):
             Validations.of(self.function).acknowledge(
                 Acknowledgment(id=RUNTIME_DEPRECATED_RULE_ID, reason=acknowledge_deprecated_runtime)
             )
+        elif (entry := runtimes.lifecycle(runtime_name)) and entry.phase(
+            today
+        ) is runtimes.Phase.SUPPORTED:
+            # cdk-nag's "latest runtime in the family" rules would fail every function one
+            # release behind; paved-road governs runtimes by lifecycle instead
+            # (PavedRoad-LambdaRuntimeDeprecated / -LambdaRuntimeHorizon).
+            reason = (
+                f"{runtime_name} is supported until {entry.deprecated}"
+                "; runtime upgrades are governed by lifecycle and criticality horizon "
+                "(PavedRoad-LambdaRuntimeDeprecated, PavedRoad-LambdaRuntimeHorizon)."
+            )
+            Validations.of(self.function).acknowledge(
+                Acknowledgment(id="AwsSolutions-L1", reason=reason),
+                Acknowledgment(id="Serverless-LambdaLatestVersion", reason=reason),
+            )
 
     @staticmethod
     def _check_runtime(

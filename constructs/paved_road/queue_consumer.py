@@ -46,6 +46,7 @@ REDRIVE_ACTIONS = (
     "sqs:StartMessageMoveTask",
     "sqs:ListMessageMoveTasks",
     "sqs:CancelMessageMoveTask",
+    "sqs:ListDeadLetterSourceQueues",
 )
 
 
@@ -141,6 +142,14 @@ class QueueConsumer(Construct):
         check_range(problems, "max_receive_count", max_receive_count, 1, 1000)
         check_range(problems, "max_concurrency", max_concurrency, 2, 1000)
         check_range(problems, "errors_threshold", errors_threshold, 1, 1_000_000)
+        check_range(
+            problems,
+            "oldest_message_age_threshold",
+            seconds(oldest_message_age_threshold),
+            60,
+            14 * 86400,
+            "seconds",
+        )
 
         fifo = self._is_fifo(existing_queue, queue_props)
         window_s = seconds(max_batching_window) or 0.0
@@ -326,9 +335,21 @@ class QueueConsumer(Construct):
             problems, "queue_props.max_message_size_bytes", max_size, 1024, ONE_MIB, "bytes"
         )
         retention = props.retention_period or DEFAULT_RETENTION
+        retention_s = seconds(retention)
         check_range(
-            problems, "queue_props.retention_period", seconds(retention), 60, 14 * 86400, "seconds"
+            problems, "queue_props.retention_period", retention_s, 60, 14 * 86400, "seconds"
         )
+        dlq_s = DLQ_RETENTION.to_seconds()
+        fifo = bool(props.fifo) or str(props.queue_name or "").endswith(".fifo")
+        if not fifo and retention_s is not None and dlq_s <= retention_s <= 14 * 86400:
+            # Standard queues keep a message's original enqueue timestamp when it moves to
+            # the DLQ: with equal retention a dead-lettered message can expire at once.
+            problems.add(
+                "queue_props.retention_period",
+                f"must be shorter than the DLQ's retention ({dlq_s:.0f} seconds) for standard "
+                "queues: a dead-lettered message keeps its original enqueue time",
+                f"{retention_s:.0f} seconds",
+            )
         visibility = props.visibility_timeout
         given_s = seconds(visibility)
         if visibility is None:

@@ -124,3 +124,24 @@ def test_enforce_registers_the_packs() -> None:
     assert all(isinstance(g, GuardrailGate) for g in gates)
     assert isinstance(gates[0].pack, PavedRoadChecks)
     assert [g.name for g in enforce(App(), aws_solutions=False, serverless=False)] == ["PavedRoad"]
+
+
+def test_supported_runtime_one_release_behind_passes_all_packs(tmp_path: Path) -> None:
+    # GIVEN python3.13: supported until 2029-06-30, but not the newest python
+    run = run_guardrails(
+        lambda s: QueueConsumer(
+            s,
+            "Orders",
+            queue_props=sqs.QueueProps(),
+            function_props={
+                "code": CODE,
+                "handler": "index.handler",
+                "runtime": lambda_.Runtime.PYTHON_3_13,
+            },
+        ),
+        tmp_path,
+        strict=True,
+    )
+    # THEN cdk-nag's latest-runtime rules are acknowledged by the construct
+    assert run.error is None
+    assert run.violations == []

@@ -176,6 +176,7 @@ def test_grant_redrive(stack: Stack) -> None:
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:SendMessage",
+        "sqs:ListDeadLetterSourceQueues",
     } <= actions
 
 
@@ -359,3 +360,25 @@ def test_token_batching_window_is_not_validated(stack: Stack) -> None:
 
     window = CfnParameter(stack, "Window", type="Number", default=5)
     make(stack, batch_size=100, max_batching_window=Duration.seconds(Token.as_number(window.value)))
+
+
+def test_standard_queue_retention_must_be_shorter_than_the_dlq(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"queue_props.retention_period must be shorter than the DLQ's retention "
+        r"\(1209600 seconds\) for standard queues.*got '1209600 seconds'",
+    ):
+        make(stack, queue_props=sqs.QueueProps(retention_period=Duration.days(14)))
+    # FIFO queues reset the enqueue time when dead-lettering: 14 days is fine there
+    make(
+        new_stack(name="Fifo"),
+        queue_props=sqs.QueueProps(fifo=True, retention_period=Duration.days(14)),
+    )
+
+
+def test_oldest_message_age_threshold_is_validated(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"oldest_message_age_threshold must be between 60 and 1209600 seconds, got 30",
+    ):
+        make(stack, oldest_message_age_threshold=Duration.seconds(30))

@@ -191,8 +191,11 @@ class FakeClock:
         self.now += seconds
 
 
-def _no_sleep(_: float) -> None:
-    """A ``sleep`` that returns at once."""
+def bounded() -> dict[str, Any]:
+    """``sleep``/``clock`` for ``run`` from a fresh FakeClock: a test whose code under test
+    wrongly starts polling then ends after --timeout-seconds of fake time, never hangs."""
+    clock = FakeClock()
+    return {"sleep": clock.sleep, "clock": clock}
 
 
 def client_error(code: str, message: str, operation: str) -> ClientError:
@@ -407,7 +410,7 @@ def test_missing_dlq_exits_2_with_one_line_on_stderr(
     # GIVEN a DLQ that does not exist in moto
     spy = MoveTaskStub(sqs, [[]])
     # WHEN the command runs (stderr defaults to sys.stderr)
-    code = redrive.run(parse("--dlq", dlq), client=spy)
+    code = redrive.run(parse("--dlq", dlq), client=spy, **bounded())
     # THEN it exits 2 with one line naming the queue and the AWS error, no traceback
     captured = capsys.readouterr()
     assert code == EXIT_ERROR
@@ -426,7 +429,9 @@ def test_missing_destination_exits_2_before_starting(sqs: Any, queues: Queues) -
     err = io.StringIO()
     missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:no-such-queue"
     # WHEN the command runs
-    code = redrive.run(parse("--dlq", queues.dlq_url, "--to", missing), client=spy, err=err)
+    code = redrive.run(
+        parse("--dlq", queues.dlq_url, "--to", missing), client=spy, err=err, **bounded()
+    )
     # THEN it exits 2 naming the destination, and starts nothing
     assert code == EXIT_ERROR
     assert f"cannot find the destination queue (--to) {missing}" in err.getvalue()
@@ -441,7 +446,9 @@ def test_fifo_destination_for_standard_dlq_is_refused(sqs: Any, queues: Queues) 
     spy = MoveTaskStub(sqs, [[]])
     err = io.StringIO()
     # WHEN the command runs
-    code = redrive.run(parse("--dlq", queues.dlq_url, "--to", fifo_url), client=spy, err=err)
+    code = redrive.run(
+        parse("--dlq", queues.dlq_url, "--to", fifo_url), client=spy, err=err, **bounded()
+    )
     # THEN it exits 2 explaining the type mismatch, and starts nothing
     assert code == EXIT_ERROR
     assert "standard queue but --to is a FIFO queue" in err.getvalue()
@@ -453,7 +460,9 @@ def test_destination_equal_to_dlq_is_refused(sqs: Any, queues: Queues) -> None:
     spy = MoveTaskStub(sqs, [[]])
     err = io.StringIO()
     # WHEN the command runs
-    code = redrive.run(parse("--dlq", queues.dlq_url, "--to", queues.dlq_arn), client=spy, err=err)
+    code = redrive.run(
+        parse("--dlq", queues.dlq_url, "--to", queues.dlq_arn), client=spy, err=err, **bounded()
+    )
     # THEN it exits 2 and starts nothing
     assert code == EXIT_ERROR
     assert "--to is the DLQ itself" in err.getvalue()
@@ -517,7 +526,7 @@ def test_redrive_to_destination_sends_destination_arn_and_rate(sqs: Any, queues:
         parse("--dlq", queues.dlq_arn, "--to", queues.other_url, "--max-per-second", "10"),
         client=stub,
         out=io.StringIO(),
-        sleep=FakeClock().sleep,
+        **bounded(),
     )
     # THEN the request carries the destination's ARN (resolved by moto) and the rate
     assert code == EXIT_OK
@@ -709,7 +718,7 @@ def test_run_revalidates_a_namespace_built_without_argparse() -> None:
     fake = FakeSqs()
     err = io.StringIO()
     # WHEN run is called
-    code = redrive.run(args, client=fake, out=io.StringIO(), err=err)
+    code = redrive.run(args, client=fake, out=io.StringIO(), err=err, **bounded())
     # THEN it exits 2 before any AWS call
     assert code == EXIT_ERROR
     assert "between 1 and 500" in err.getvalue()
@@ -942,8 +951,6 @@ def test_run_creates_its_client_only_when_none_is_given(
     run_fake(fake)
     assert made == []
     # WHEN run has no client and --region is given / THEN one client is made for it
-    code = redrive.run(
-        parse("--dlq", DLQ_ARN, "--region", REGION), out=io.StringIO(), sleep=_no_sleep
-    )
+    code = redrive.run(parse("--dlq", DLQ_ARN, "--region", REGION), out=io.StringIO(), **bounded())
     assert code == EXIT_OK
     assert made == [(("sqs",), {"region_name": REGION})]
