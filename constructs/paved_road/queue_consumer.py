@@ -179,7 +179,9 @@ class QueueConsumer(Construct):
         required_visibility = None if fn_timeout_s is None else 6 * fn_timeout_s + window_s
         queue_kwargs: dict[str, Any] = {}
         if queue_props is not None:
-            queue_kwargs = self._governed_queue_kwargs(problems, queue_props, required_visibility)
+            queue_kwargs = self._governed_queue_kwargs(
+                problems, queue_props, required_visibility, fifo
+            )
         elif (
             existing_queue is not None
             and getattr(existing_queue, "dead_letter_queue", None) is None
@@ -309,7 +311,11 @@ class QueueConsumer(Construct):
                 )
 
     def _governed_queue_kwargs(
-        self, problems: Problems, props: sqs.QueueProps, required_visibility: float | None
+        self,
+        problems: Problems,
+        props: sqs.QueueProps,
+        required_visibility: float | None,
+        fifo: bool,
     ) -> dict[str, Any]:
         if props.dead_letter_queue is not None:
             problems.add(
@@ -340,7 +346,6 @@ class QueueConsumer(Construct):
             problems, "queue_props.retention_period", retention_s, 60, 14 * 86400, "seconds"
         )
         dlq_s = DLQ_RETENTION.to_seconds()
-        fifo = bool(props.fifo) or str(props.queue_name or "").endswith(".fifo")
         if not fifo and retention_s is not None and dlq_s <= retention_s <= 14 * 86400:
             # Standard queues keep a message's original enqueue timestamp when it moves to
             # the DLQ: with equal retention a dead-lettered message can expire at once.
