@@ -4,11 +4,29 @@ Public API (names are a contract)::
 
     from paved_road import GovernedFunction, Criticality, QueueConsumer, PavedRoadError
     from paved_road.guardrails import PavedRoadChecks, enforce
+
+Names are imported on first use (PEP 562) so that the ``paved-road`` command
+(``paved_road.cli``) starts without loading aws-cdk-lib and its Node runtime.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from paved_road.errors import PavedRoadError
-from paved_road.function import Criticality, GovernedFunction, GovernedFunctionProps
-from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
+
+if TYPE_CHECKING:
+    from paved_road.function import Criticality, GovernedFunction, GovernedFunctionProps
+    from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
+
+_LAZY = {
+    "Criticality": "paved_road.function",
+    "GovernedFunction": "paved_road.function",
+    "GovernedFunctionProps": "paved_road.function",
+    "QueueConsumer": "paved_road.queue_consumer",
+    "QueueConsumerAlarms": "paved_road.queue_consumer",
+}
 
 __all__ = [
     "Criticality",
@@ -18,3 +36,16 @@ __all__ = [
     "QueueConsumer",
     "QueueConsumerAlarms",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'paved_road' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -145,3 +145,22 @@ def test_supported_runtime_one_release_behind_passes_all_packs(tmp_path: Path) -
     # THEN cdk-nag's latest-runtime rules are acknowledged by the construct
     assert run.error is None
     assert run.violations == []
+
+
+def test_malformed_pinned_date_fails_validation_clearly(tmp_path: Path) -> None:
+    from aws_cdk import App
+
+    app = App(
+        outdir=str(tmp_path),
+        builtin_cloud_formation_validation=False,
+        context={"paved-road:today": "someday"},
+    )
+    sqs.Queue(Stack(app, "S"), "Q", enforce_ssl=True)
+    enforce(app, aws_solutions=False, serverless=False)
+    try:
+        app.synth()
+    except Exception as exc:  # surfaced through the CDK validation report
+        message = str(exc)
+    else:
+        raise AssertionError("synthesis should fail on a malformed paved-road:today")
+    assert "PavedRoadChecks: context paved-road:today must be a date YYYY-MM-DD" in message

@@ -67,3 +67,26 @@ def test_ruff_bans_constructs_paved_road_imports(tmp_path: Path) -> None:
     # THEN the banned-api rule rejects it
     assert result.returncode == 1
     assert "TID251" in result.stdout
+
+
+def test_public_api_names() -> None:
+    from paved_road import (  # noqa: F401
+        Criticality,
+        GovernedFunction,
+        PavedRoadError,
+        QueueConsumer,
+    )
+    from paved_road.guardrails import PavedRoadChecks, enforce  # noqa: F401
+    from paved_road_blueprints import EventProcessingService  # noqa: F401
+
+    assert set(paved_road.__all__) <= set(dir(paved_road))
+
+
+def test_cli_starts_without_loading_aws_cdk() -> None:
+    # GIVEN a fresh interpreter WHEN the CLI module is imported
+    code = "import sys, paved_road.cli; print('aws_cdk' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    # THEN aws-cdk-lib (and its Node runtime) was not loaded
+    assert result.stdout.strip() == "False"

@@ -189,6 +189,8 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+        if len(self.sleeps) > 1000:  # a wait loop that never ends must fail, not hang
+            raise AssertionError(f"still polling after {len(self.sleeps)} sleeps")
 
 
 def bounded() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
 from paved_road import runtimes
+from paved_road.errors import PavedRoadError
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
 from paved_road.guardrails.rules import ALL_RULES
 
@@ -102,7 +103,12 @@ class PavedRoadChecks(NagPack):
     def validate_scope(self, scope: IConstruct) -> Any:
         self._templates = {}
         if self._fixed_today is None:
-            self._today = runtimes.current_date(scope.node.try_get_context(runtimes.TODAY_CONTEXT))
+            try:
+                self._today = runtimes.current_date(
+                    scope.node.try_get_context(runtimes.TODAY_CONTEXT)
+                )
+            except ValueError as exc:
+                raise PavedRoadError(f"PavedRoadChecks: {exc}") from exc
         return super().validate_scope(scope)
 
     @jsii.member(jsii_name="checkResource")
