@@ -14,11 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from paved_road import redrive
-
-ACK_METADATA = "aws:cdk:acknowledged-rules"
+from paved_road import assembly, redrive
 
 
 @dataclass
@@ -46,19 +44,12 @@ def summarize(cdk_out: Path) -> AssemblySummary:
     if not manifest_path.is_file():
         raise FileNotFoundError(f"{manifest_path} not found: run `cdk synth` first")
     stacks: list[StackSummary] = []
-    acknowledged = 0
-    for directory, manifest in _assemblies(cdk_out):
-        for artifact_id, artifact in sorted(manifest.get("artifacts", {}).items()):
-            acknowledged += _count_acknowledgments(directory, artifact)
-            if artifact.get("type") != "aws:cloudformation:stack":
-                continue
-            template_file = str((artifact.get("properties") or {}).get("templateFile"))
-            template = json.loads((directory / template_file).read_text(encoding="utf-8"))
-            resources = template.get("Resources") or {}
-            types = Counter(str(r.get("Type")) for r in resources.values())
-            stacks.append(
-                StackSummary(artifact.get("displayName", artifact_id), len(resources), types)
-            )
+    for directory, artifact_id, artifact in assembly.stack_artifacts(cdk_out):
+        template_file = str((artifact.get("properties") or {}).get("templateFile"))
+        template = json.loads((directory / template_file).read_text(encoding="utf-8"))
+        resources = template.get("Resources") or {}
+        types = Counter(str(r.get("Type")) for r in resources.values())
+        stacks.append(StackSummary(artifact.get("displayName", artifact_id), len(resources), types))
     findings: Counter[str] = Counter()
     by_rule: Counter[str] = Counter()
     report_path = cdk_out / "validation-report.json"
@@ -74,31 +65,7 @@ def summarize(cdk_out: Path) -> AssemblySummary:
                 severity = str(violation.get("severity", "error"))
                 findings[severity] += count
                 by_rule[f"{severity} {violation.get('ruleName')}"] += count
-    return AssemblySummary(stacks, findings, by_rule, acknowledged)
-
-
-def _count_acknowledgments(directory: Path, artifact: dict[str, Any]) -> int:
-    metadata: dict[str, Any] = dict(artifact.get("metadata") or {})
-    extra = artifact.get("additionalMetadataFile")
-    if extra and (directory / extra).is_file():
-        metadata.update(json.loads((directory / extra).read_text(encoding="utf-8")))
-    return sum(
-        len(entry.get("data") or {})
-        for entries in metadata.values()
-        for entry in entries
-        if entry.get("type") == ACK_METADATA
-    )
-
-
-def _assemblies(root: Path) -> list[tuple[Path, dict[str, Any]]]:
-    out: list[tuple[Path, dict[str, Any]]] = []
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    out.append((root, manifest))
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") == "cdk:cloud-assembly":
-            nested = root / artifact["properties"]["directoryName"]
-            out.extend(_assemblies(nested))
-    return out
+    return AssemblySummary(stacks, findings, by_rule, len(assembly.acknowledgments(cdk_out)))
 
 
 def print_summary(summary: AssemblySummary, out: TextIO) -> None:

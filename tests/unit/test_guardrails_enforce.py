@@ -164,3 +164,17 @@ def test_malformed_pinned_date_fails_validation_clearly(tmp_path: Path) -> None:
     else:
         raise AssertionError("synthesis should fail on a malformed paved-road:today")
     assert "PavedRoadChecks: context paved-road:today must be a date YYYY-MM-DD" in message
+
+
+def test_acknowledgment_without_a_reason_is_an_error(tmp_path: Path) -> None:
+    # GIVEN a finding acknowledged with a blank reason
+    def build(stack: Stack) -> None:
+        fn = governed(stack)
+        fn.function.node.default_child.add_property_override("LoggingConfig.LogFormat", "Text")  # type: ignore[union-attr]
+        Validations.of(fn).acknowledge(Acknowledgment(id="PavedRoad-LambdaJsonLogs", reason="  "))
+
+    run = run_guardrails(build, tmp_path)
+    # THEN the suppressed finding is replaced by PavedRoad-AcknowledgmentReason
+    assert run.error is not None and "PavedRoad-AcknowledgmentReason" in run.error
+    assert run.paths("PavedRoad-AcknowledgmentReason") == {"Guarded/Fn"}
+    assert "PavedRoad-LambdaJsonLogs" not in run.rules()

@@ -6,17 +6,25 @@ import datetime
 import json
 import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import jsii
-from aws_cdk import CfnResource, Stack, Stage
+from aws_cdk import (
+    CfnResource,
+    PolicyValidationPluginReport,
+    PolicyViolatingResource,
+    PolicyViolation,
+    Stack,
+    Stage,
+)
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
 from paved_road import runtimes
 from paved_road.errors import PavedRoadError
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
-from paved_road.guardrails.rules import ALL_RULES
+from paved_road.guardrails.rules import ALL_RULES, acknowledgment_reason
 
 PACK_NAME = "PavedRoad"
 
@@ -109,7 +117,34 @@ class PavedRoadChecks(NagPack):
                 )
             except ValueError as exc:
                 raise PavedRoadError(f"PavedRoadChecks: {exc}") from exc
-        return super().validate_scope(scope)
+        report = super().validate_scope(scope)
+        blank = self._blank_acknowledgments(scope)
+        if not blank:
+            return report
+        violations = [*report.violations, *blank]
+        return PolicyValidationPluginReport(success=False, violations=violations)
+
+    @staticmethod
+    def _blank_acknowledgments(scope: IConstruct) -> list[PolicyViolation]:
+        stage = cast(Stage, scope) if Stage.is_stage(scope) else Stage.of(scope)
+        if stage is None or not (Path(stage.outdir) / "manifest.json").is_file():
+            return []
+        found = acknowledgment_reason.blank_reasons(Path(stage.outdir))
+        if not found:
+            return []
+        return [
+            PolicyViolation(
+                rule_name=acknowledgment_reason.RULE_ID,
+                description=f"{acknowledgment_reason.INFO} Acknowledged rules: "
+                + ", ".join(sorted({ack.rule_id for ack in found})),
+                severity=acknowledgment_reason.LEVEL,
+                fix=acknowledgment_reason.FIX,
+                violating_resources=[
+                    PolicyViolatingResource(construct_path=path.lstrip("/"), locations=["Metadata"])
+                    for path in sorted({ack.construct_path for ack in found})
+                ],
+            )
+        ]
 
     @jsii.member(jsii_name="checkResource")
     def _check_resource(self, node: CfnResource) -> None:
