@@ -17,13 +17,19 @@ from typing import TYPE_CHECKING, Any
 from paved_road.errors import PavedRoadError
 
 if TYPE_CHECKING:
-    from paved_road.function import Criticality, GovernedFunction, GovernedFunctionProps
+    from paved_road.function import (
+        Criticality,
+        GovernedFunction,
+        GovernedFunctionProps,
+        Invocation,
+    )
     from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
 
 _LAZY = {
     "Criticality": "paved_road.function",
     "GovernedFunction": "paved_road.function",
     "GovernedFunctionProps": "paved_road.function",
+    "Invocation": "paved_road.function",
     "QueueConsumer": "paved_road.queue_consumer",
     "QueueConsumerAlarms": "paved_road.queue_consumer",
 }
@@ -32,6 +38,7 @@ __all__ = [
     "Criticality",
     "GovernedFunction",
     "GovernedFunctionProps",
+    "Invocation",
     "PavedRoadError",
     "QueueConsumer",
     "QueueConsumerAlarms",

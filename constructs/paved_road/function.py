@@ -56,6 +56,30 @@ SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
 RUNTIME_DEPRECATED_RULE_ID = "PavedRoad-LambdaRuntimeDeprecated"
 
 
+class Invocation(enum.Enum):
+    """How a function is invoked, when declared. It decides whether an asynchronous
+    failure target (cdk-nag ``Serverless-LambdaDLQ``) applies."""
+
+    SYNCHRONOUS = "synchronous"
+    """Only RequestResponse invokes (API Gateway, SDK calls): the caller sees every
+    error, there is no asynchronous event to lose."""
+    EVENT_SOURCE_MAPPING = "event-source-mapping"
+    """Invoked by a poller (SQS, Kafka, streams): failed records are kept by the
+    source's DLQ or the mapping's on-failure destination."""
+    ASYNCHRONOUS = "asynchronous"
+    """Event invokes (S3, SNS, EventBridge): give it a failure target; nothing is
+    acknowledged."""
+
+
+_INVOCATION_REASONS = {
+    Invocation.SYNCHRONOUS: "Declared synchronous-only (invocation=SYNCHRONOUS): callers receive "
+    "errors directly; a DLQ only applies to asynchronous invokes.",
+    Invocation.EVENT_SOURCE_MAPPING: "Invoked by an event source mapping "
+    "(invocation=EVENT_SOURCE_MAPPING): failed records go to the source's DLQ or the "
+    "mapping's on-failure destination; a function DLQ only applies to asynchronous invokes.",
+}
+
+
 class Criticality(enum.Enum):
     """How much a function matters; later settings (alarms, deployment, runtime
     horizons) are derived from it."""
@@ -108,6 +132,7 @@ class GovernedFunctionProps(TypedDict, total=False):
     layers: Sequence[lambda_.ILayerVersion]
     reserved_concurrent_executions: int
     acknowledge_deprecated_runtime: str
+    invocation: Invocation
 
 
 def powertools_layer_arn(runtime_name: str, architecture_name: str, version: int) -> str:
@@ -152,6 +177,7 @@ class GovernedFunction(Construct):
         layers: Sequence[lambda_.ILayerVersion] = (),
         reserved_concurrent_executions: int | None = None,
         acknowledge_deprecated_runtime: str | None = None,
+        invocation: Invocation | None = None,
     ) -> None:
         """
         :param code: the function code (``aws_lambda.Code``). Required.
@@ -180,6 +206,10 @@ class GovernedFunction(Construct):
             ``POWERTOOLS_LAYER_VERSION``.
         :param layers: extra layers; default none.
         :param reserved_concurrent_executions: default none (unreserved).
+        :param invocation: how the function is invoked; default undeclared. SYNCHRONOUS
+            or EVENT_SOURCE_MAPPING acknowledge ``Serverless-LambdaDLQ`` (no
+            asynchronous events to lose); undeclared or ASYNCHRONOUS leave it to be
+            satisfied with a failure target.
         :param acknowledge_deprecated_runtime: the reason for running a deprecated
             runtime; default none (a deprecated runtime is an error).
         """
@@ -191,6 +221,9 @@ class GovernedFunction(Construct):
         runtime_name = runtime.name
         arch_name = architecture.name
 
+        if invocation is not None and not isinstance(invocation, Invocation):
+            problems.add("invocation", "must be a paved_road.Invocation member or None", invocation)
+            invocation = None
         if not isinstance(criticality, Criticality):
             problems.add("criticality", "must be a paved_road.Criticality member", criticality)
             criticality = Criticality.STANDARD
@@ -285,6 +318,11 @@ class GovernedFunction(Construct):
                 "permissions (active tracing); all other statements are resource-scoped.",
             )
         )
+        self.invocation = invocation
+        if invocation in _INVOCATION_REASONS:
+            Validations.of(self.function).acknowledge(
+                Acknowledgment(id="Serverless-LambdaDLQ", reason=_INVOCATION_REASONS[invocation])
+            )
         if acknowledge_deprecated_runtime:
             Validations.of(self.function).acknowledge(
                 Acknowledgment(id=RUNTIME_DEPRECATED_RULE_ID, reason=acknowledge_deprecated_runtime)

@@ -34,7 +34,7 @@ from constructs import Construct
 
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction, GovernedFunctionProps
+from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
 
 ONE_MIB = 1024 * 1024
 MAX_VISIBILITY_SECONDS = 12 * 60 * 60
@@ -197,7 +197,12 @@ class QueueConsumer(Construct):
         # --- function ---------------------------------------------------------
         self.governed_function: GovernedFunction | None = None
         if function_props is not None:
-            self.governed_function = GovernedFunction(self, "Function", **function_props)
+            props: GovernedFunctionProps = {
+                "service_name": id,
+                "invocation": Invocation.EVENT_SOURCE_MAPPING,
+            }
+            props.update(function_props)
+            self.governed_function = GovernedFunction(self, "Function", **props)
             self.function: lambda_.IFunction = self.governed_function.function
         elif isinstance(existing_function, GovernedFunction):
             self.governed_function = existing_function
@@ -447,14 +452,6 @@ class QueueConsumer(Construct):
         return queue, dlq
 
     def _acknowledge_false_positives(self) -> None:
-        if self.governed_function is not None and self.governed_function.node.scope is self:
-            Validations.of(self.governed_function.function).acknowledge(
-                Acknowledgment(
-                    id="Serverless-LambdaDLQ",
-                    reason="Invoked by an SQS event source mapping: failed messages go to the "
-                    "source queue's redrive DLQ; a function DLQ only applies to async invokes.",
-                )
-            )
         Validations.of(self.event_source_mapping).acknowledge(
             Acknowledgment(
                 id="Serverless-LambdaEventSourceMappingDestination",

@@ -166,6 +166,7 @@ def test_criticality_horizons() -> None:
         ({"log_level": "VERBOSE"}, r"log_level must be one of TRACE, DEBUG, INFO"),
         ({"system_log_level": "ERROR"}, r"system_log_level must be one of DEBUG, INFO, WARN"),
         ({"criticality": "HIGH"}, r"criticality must be a paved_road.Criticality member"),
+        ({"invocation": "sync"}, r"invocation must be a paved_road.Invocation member or None"),
         (
             {"runtime": lambda_.Runtime.PYTHON_3_9},
             r"runtime is deprecated since 2025-12-15 \(phase: deprecated, successor python3.14\)"

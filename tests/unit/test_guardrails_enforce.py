@@ -3,6 +3,7 @@ and zero findings for paved-road's own constructs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, Duration, Stack, Validations
@@ -178,3 +179,22 @@ def test_acknowledgment_without_a_reason_is_an_error(tmp_path: Path) -> None:
     assert run.error is not None and "PavedRoad-AcknowledgmentReason" in run.error
     assert run.paths("PavedRoad-AcknowledgmentReason") == {"Guarded/Fn"}
     assert "PavedRoad-LambdaJsonLogs" not in run.rules()
+
+
+def test_standalone_function_must_declare_how_it_is_invoked(tmp_path: Path) -> None:
+    from paved_road import Invocation
+
+    def build(invocation: Invocation | None) -> Callable[[Stack], object]:
+        return lambda s: GovernedFunction(
+            s, "Fn", code=CODE, handler="index.handler", invocation=invocation
+        )
+
+    # GIVEN no declaration THEN cdk-nag's Serverless-LambdaDLQ stands (async events could be lost)
+    undeclared = run_guardrails(build(None), tmp_path / "undeclared")
+    assert undeclared.rules("error") == {"Serverless-LambdaDLQ"}
+    asynchronous = run_guardrails(build(Invocation.ASYNCHRONOUS), tmp_path / "async")
+    assert asynchronous.rules("error") == {"Serverless-LambdaDLQ"}
+    # GIVEN a synchronous-only function THEN it starts at zero findings
+    synchronous = run_guardrails(build(Invocation.SYNCHRONOUS), tmp_path / "sync", strict=True)
+    assert synchronous.error is None
+    assert synchronous.violations == []

@@ -111,7 +111,7 @@ def test_function_is_governed_and_named_after_the_consumer(stack: Stack) -> None
     assert consumer.function is consumer.governed_function.function
     template(stack).has_resource_properties(
         "AWS::Lambda::Function",
-        {"Environment": {"Variables": Match.object_like({"POWERTOOLS_SERVICE_NAME": "Function"})}},
+        {"Environment": {"Variables": Match.object_like({"POWERTOOLS_SERVICE_NAME": "Orders"})}},
     )
 
 
