@@ -11,6 +11,7 @@ versioned when ``production=True``. Optional idempotency keeps a DynamoDB table
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
@@ -33,6 +34,22 @@ def handler_code() -> lambda_.Code:
     """The blueprint's handler as a zip asset (no bundling, no Docker: the handler
     needs only the runtime's boto3 and the Powertools layer)."""
     return lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES)
+
+
+def _secure_bucket(scope: Construct, id: str, production: bool, **logging: Any) -> s3.Bucket:
+    """Block public access, SSE-S3, TLS only, ACLs disabled, versioned in production,
+    kept on stack deletion."""
+    return s3.Bucket(
+        scope,
+        id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned=production,
+        removal_policy=RemovalPolicy.RETAIN,
+        **logging,
+    )
 
 
 class EventProcessingService(Construct):
@@ -86,16 +103,7 @@ class EventProcessingService(Construct):
         # LogDeliveryWrite ACL, so the log bucket can enforce bucket-owner ownership
         # (ACLs disabled). Scoped to this construct's subtree.
         self.node.set_context(S3_ACCESS_LOGS_BUCKET_POLICY_FLAG, True)
-        self.access_logs_bucket = s3.Bucket(
-            self,
-            "AccessLogsBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=production,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.access_logs_bucket = _secure_bucket(self, "AccessLogsBucket", production)
         Validations.of(self.access_logs_bucket).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-S1",
@@ -103,17 +111,12 @@ class EventProcessingService(Construct):
                 "would loop.",
             )
         )
-        self.bucket = s3.Bucket(
+        self.bucket = _secure_bucket(
             self,
             "DataBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=production,
+            production,
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="data-bucket/",
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
         environment = {"BUCKET_NAME": self.bucket.bucket_name, "OBJECT_PREFIX": object_prefix}

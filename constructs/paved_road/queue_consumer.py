@@ -32,6 +32,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from paved_road._alarms import threshold_alarm
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
@@ -476,55 +477,39 @@ class QueueConsumer(Construct):
 
     def _create_alarms(self, oldest_age: Duration, errors_threshold: int) -> QueueConsumerAlarms:
         minute = Duration.minutes(1)
-        not_breaching = cloudwatch.TreatMissingData.NOT_BREACHING
-        at_least = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-        path = self.node.path
         return QueueConsumerAlarms(
-            dlq_messages_visible=cloudwatch.Alarm(
+            dlq_messages_visible=threshold_alarm(
                 self,
                 "DlqMessagesVisibleAlarm",
-                alarm_description=f"{path}: messages in the dead-letter queue (redrive with "
-                "`paved-road redrive`)",
+                description="messages in the dead-letter queue (redrive with `paved-road redrive`)",
                 metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
                     period=minute, statistic="Maximum"
                 ),
                 threshold=1,
-                evaluation_periods=1,
-                comparison_operator=at_least,
-                treat_missing_data=not_breaching,
             ),
-            oldest_message_age=cloudwatch.Alarm(
+            oldest_message_age=threshold_alarm(
                 self,
                 "OldestMessageAgeAlarm",
-                alarm_description=f"{path}: oldest message older than "
-                f"{oldest_age.to_human_string()}",
+                description=f"oldest message older than {oldest_age.to_human_string()}",
                 metric=self.queue.metric_approximate_age_of_oldest_message(
                     period=minute, statistic="Maximum"
                 ),
                 threshold=oldest_age.to_seconds(),
                 evaluation_periods=3,
-                comparison_operator=at_least,
-                treat_missing_data=not_breaching,
             ),
-            function_errors=cloudwatch.Alarm(
+            function_errors=threshold_alarm(
                 self,
                 "FunctionErrorsAlarm",
-                alarm_description=f"{path}: consumer function errors",
+                description="consumer function errors",
                 metric=self.function.metric_errors(period=minute, statistic="Sum"),
                 threshold=errors_threshold,
-                evaluation_periods=1,
-                comparison_operator=at_least,
-                treat_missing_data=not_breaching,
             ),
-            function_throttles=cloudwatch.Alarm(
+            function_throttles=threshold_alarm(
                 self,
                 "FunctionThrottlesAlarm",
-                alarm_description=f"{path}: consumer function throttles",
+                description="consumer function throttles",
                 metric=self.function.metric_throttles(period=minute, statistic="Sum"),
                 threshold=1,
-                evaluation_periods=1,
-                comparison_operator=at_least,
-                treat_missing_data=not_breaching,
             ),
         )
 
