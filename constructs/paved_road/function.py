@@ -230,6 +230,24 @@ class GovernedFunction(Construct):
         if not handler:
             problems.add("handler", "must be a non-empty string such as 'index.handler'", handler)
         check_range(problems, "memory_size", memory_size, 128, 10240, "MB")
+        check_range(
+            problems, "reserved_concurrent_executions", reserved_concurrent_executions, 0, 1e9
+        )
+        check_range(problems, "powertools_layer_version", powertools_layer_version, 1, 1e6)
+        if service_name is not None and not service_name.strip():
+            problems.add("service_name", "must be non-empty (or omitted for the construct id)", "")
+        if description is not None and len(description) > 256:
+            problems.add("description", "must be at most 256 characters", len(description))
+        if metrics_namespace is not None and (
+            not metrics_namespace.strip()
+            or metrics_namespace.startswith("AWS/")
+            or len(metrics_namespace) > 255
+        ):
+            problems.add(
+                "metrics_namespace",
+                "must be 1-255 characters and not start with 'AWS/' (reserved for AWS)",
+                metrics_namespace,
+            )
         check_range(problems, "timeout", seconds(timeout), 1, 900, "seconds")
         if log_level.upper() not in APPLICATION_LOG_LEVELS:
             problems.add(

@@ -163,6 +163,20 @@ def test_criticality_horizons() -> None:
         ({"memory_size": 10241}, r"memory_size must be between 128 and 10240 MB, got 10241"),
         ({"timeout": Duration.minutes(16)}, r"timeout must be between 1 and 900 seconds, got 960"),
         ({"handler": ""}, r"handler must be a non-empty string"),
+        (
+            {"reserved_concurrent_executions": -1},
+            r"reserved_concurrent_executions must be between 0 and 1000000000, got -1",
+        ),
+        (
+            {"powertools_layer_version": 0},
+            r"powertools_layer_version must be between 1 and 1000000",
+        ),
+        ({"service_name": " "}, r"service_name must be non-empty"),
+        ({"description": "x" * 257}, r"description must be at most 256 characters, got 257"),
+        (
+            {"metrics_namespace": "AWS/Lambda"},
+            r"metrics_namespace must be 1-255 characters and not start with 'AWS/'",
+        ),
         ({"log_level": "VERBOSE"}, r"log_level must be one of TRACE, DEBUG, INFO"),
         ({"system_log_level": "ERROR"}, r"system_log_level must be one of DEBUG, INFO, WARN"),
         ({"criticality": "HIGH"}, r"criticality must be a paved_road.Criticality member"),
