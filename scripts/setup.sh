@@ -38,8 +38,13 @@ fi
 stamp=.venv/.paved-road-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing paved-road and dev dependencies into .venv"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         .venv/bin/python -m pip install -e '.[dev]'; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: pip install failed (log above, also in $log)" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 if [ ! -x node_modules/.bin/cdk ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
