@@ -153,21 +153,20 @@ class QueueConsumer(Construct):
         )
 
         fifo = self._is_fifo(existing_queue, queue_props)
-        window_s = seconds(max_batching_window) or 0.0
-        check_range(
-            problems, "max_batching_window", seconds(max_batching_window), 0, 300, "seconds"
-        )
+        given_window_s = seconds(max_batching_window)  # None when absent or a token
+        window_known = max_batching_window is None or given_window_s is not None
+        window_s = given_window_s or 0.0
+        check_range(problems, "max_batching_window", given_window_s, 0, 300, "seconds")
         if fifo:
             check_range(problems, "batch_size", batch_size, 1, 10)
             if window_s > 0:
                 problems.add(
                     "max_batching_window",
                     "is not supported for FIFO queues (omit it or use 0)",
-                    max_batching_window and f"{window_s:g} seconds",
+                    f"{window_s:g} seconds",
                 )
         else:
             check_range(problems, "batch_size", batch_size, 1, 10_000)
-            window_known = max_batching_window is None or seconds(max_batching_window) is not None
             if not is_token(batch_size) and batch_size > 10 and window_known and window_s < 1:
                 problems.add(
                     "batch_size",
