@@ -222,24 +222,26 @@ def max_per_second(value: str) -> int:
     return number
 
 
-def _positive_seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {value}")
-    return number
+def _seconds(*, allow_zero: bool) -> Callable[[str], float]:
+    """An argparse ``type`` for a number of seconds, > 0 (or >= 0 with ``allow_zero``)."""
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a number of seconds, got {value!r}"
+            ) from None
+        if not (number >= 0 if allow_zero else number > 0):
+            bound = "0 or more" if allow_zero else "greater than 0"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return number
+
+    return parse
 
 
-def _non_negative_seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {value!r}") from None
-    if not number >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return number
+_positive_seconds = _seconds(allow_zero=False)
+_non_negative_seconds = _seconds(allow_zero=True)
 
 
 def check_same_queue_type(source: QueueArn, destination: QueueArn) -> None:

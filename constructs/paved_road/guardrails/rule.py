@@ -38,6 +38,13 @@ class ResourceView:
             if isinstance(t, Mapping) and isinstance(t.get("Key"), str)
         }
 
+    def setting(self, *path: str) -> Any:
+        """A nested property (``setting("LoggingConfig", "LogFormat")``), or None."""
+        value: Any = self.properties
+        for key in path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        return value
+
     def resource(self, logical_id: str) -> Mapping[str, Any] | None:
         found = (self.template.get("Resources") or {}).get(logical_id)
         return found if isinstance(found, Mapping) else None

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from cdk_nag import NagMessageLevel
 
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
 
 
 def check(view: ResourceView) -> Finding | None:
-    config = view.properties.get("TracingConfig")
-    mode = config.get("Mode") if isinstance(config, Mapping) else None
+    mode = view.setting("TracingConfig", "Mode")
     if mode == "Active":
         return None
     return Finding(f"TracingConfig.Mode is {mode or 'PassThrough (default)'}.")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from cdk_nag import NagMessageLevel
 
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
 
 
 def check(view: ResourceView) -> Finding | None:
-    config = view.properties.get("LoggingConfig")
-    log_format = config.get("LogFormat") if isinstance(config, Mapping) else None
+    log_format = view.setting("LoggingConfig", "LogFormat")
     if log_format == "JSON":
         return None
     return Finding(f"LoggingConfig.LogFormat is {log_format or 'Text (default)'}.")
