@@ -10,7 +10,7 @@ from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
-from paved_road import GovernedFunction, QueueConsumer
+from paved_road import GovernedFunction, Invocation, QueueConsumer
 from paved_road.guardrails import GuardrailGate, PavedRoadChecks, enforce
 from paved_road_blueprints import EventProcessingService
 from tests.conftest import run_guardrails
@@ -182,8 +182,6 @@ def test_acknowledgment_without_a_reason_is_an_error(tmp_path: Path) -> None:
 
 
 def test_standalone_function_must_declare_how_it_is_invoked(tmp_path: Path) -> None:
-    from paved_road import Invocation
-
     def build(invocation: Invocation | None) -> Callable[[Stack], object]:
         return lambda s: GovernedFunction(
             s, "Fn", code=CODE, handler="index.handler", invocation=invocation
@@ -198,3 +196,32 @@ def test_standalone_function_must_declare_how_it_is_invoked(tmp_path: Path) -> N
     synchronous = run_guardrails(build(Invocation.SYNCHRONOUS), tmp_path / "sync", strict=True)
     assert synchronous.error is None
     assert synchronous.violations == []
+
+
+def test_strict_still_fails_when_other_findings_are_acknowledged_by_namespace(
+    tmp_path: Path,
+) -> None:
+    # GIVEN two functions without active tracing, one acknowledged with the namespaced id
+    # (which CDK applies itself, after the pack) and one not
+    def build(stack: Stack) -> None:
+        for name in ("A", "B"):
+            fn = GovernedFunction(
+                stack, name, code=CODE, handler="index.handler", invocation=Invocation.SYNCHRONOUS
+            )
+            fn.function.node.default_child.add_property_override(
+                "TracingConfig.Mode", "PassThrough"
+            )  # type: ignore[union-attr]
+            Validations.of(fn).acknowledge(
+                Acknowledgment(id="Serverless-LambdaTracing", reason="PavedRoad rule covers it")
+            )
+            if name == "B":
+                Validations.of(fn).acknowledge(
+                    Acknowledgment(
+                        id="PavedRoad::PavedRoad-LambdaActiveTracing", reason="Sampled upstream"
+                    )
+                )
+
+    run = run_guardrails(build, tmp_path, strict=True)
+    # THEN the remaining warning, reported as an error in strict mode, still fails synthesis
+    assert run.error is not None and "[strict]" in run.error
+    assert run.paths("PavedRoad-LambdaActiveTracing") == {"Guarded/A/Function/Resource"}

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import IPolicyValidationPlugin, PolicyValidationPluginReport, Validations
+from aws_cdk import (
+    IPolicyValidationPlugin,
+    PolicyValidationPluginReport,
+    PolicyViolation,
+    Validations,
+)
 from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
 from constructs import IConstruct
 
@@ -24,8 +29,9 @@ class GuardrailGate:
     cdk-nag 3 reports *every* violation, warnings included, as a failed report, so
     any warning would fail ``cdk synth``. The gate keeps every finding in the report
     (CDK prints them and writes them to ``cdk.out/validation-report.json``) but
-    marks the report successful unless an error-level finding remains, or, with
-    ``strict=True``, any finding remains.
+    marks the report successful unless an error-level finding remains. With
+    ``strict=True`` every finding is reported as an error (its description starts
+    with ``[strict]``), so any finding fails.
     """
 
     def __init__(self, pack: NagPack, root: IConstruct, *, strict: bool = False) -> None:
@@ -54,10 +60,25 @@ class GuardrailGate:
         report = self._pack.validate_scope(self._root)
         violations = list(report.violations)
         if self._strict:
-            success = not violations
-        else:
-            success = not any(v.severity in _FAILING for v in violations)
+            # Report warnings as errors: CDK recomputes a report's success from its
+            # error-level violations after applying its own acknowledgments, which
+            # would otherwise let a remaining warning pass in strict mode.
+            violations = [_as_error(v) for v in violations]
+        success = not any(v.severity in _FAILING for v in violations)
         return PolicyValidationPluginReport(success=success, violations=violations)
+
+
+def _as_error(violation: PolicyViolation) -> PolicyViolation:
+    if violation.severity in _FAILING:
+        return violation
+    return PolicyViolation(
+        rule_name=violation.rule_name,
+        description=f"[strict] {violation.description}",
+        severity="error",
+        violating_resources=violation.violating_resources,
+        fix=violation.fix,
+        rule_metadata=violation.rule_metadata,
+    )
 
 
 def enforce(
