@@ -21,14 +21,14 @@ def is_sqs_source(view: ResourceView) -> bool:
     return ":sqs:" in _flatten(arn)
 
 
-def mapping_queue(view: ResourceView) -> Mapping[str, Any] | None:
-    found = view.referenced(view.properties.get("EventSourceArn"), SQS_QUEUE)
-    return None if found is None else found[1]
+def mapping_queue(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
+    """(logical id, resource) of the SQS queue a mapping reads, if in this template."""
+    return view.referenced(view.properties.get("EventSourceArn"), SQS_QUEUE)
 
 
-def mapping_function(view: ResourceView) -> Mapping[str, Any] | None:
-    found = view.referenced(view.properties.get("FunctionName"), LAMBDA_FUNCTION)
-    return None if found is None else found[1]
+def mapping_function(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
+    """(logical id, resource) of the function a mapping invokes, if in this template."""
+    return view.referenced(view.properties.get("FunctionName"), LAMBDA_FUNCTION)
 
 
 def _flatten(value: Any) -> str:

@@ -11,16 +11,14 @@ from paved_road.guardrails.rules._common import ESM, mapping_queue
 
 
 def check(view: ResourceView) -> Finding | None:
-    queue = mapping_queue(view)
-    if queue is None:
+    found = mapping_queue(view)
+    if found is None:
         return None  # not SQS, or a queue defined outside this template
+    queue_id, queue = found
     props = queue.get("Properties") or {}
     if isinstance(props, Mapping) and props.get("RedrivePolicy"):
         return None
-    arn = view.properties.get("EventSourceArn")
-    found = view.referenced(arn, "AWS::SQS::Queue")
-    name = found[0] if found else "the source queue"
-    return Finding(f"Queue {name} has no RedrivePolicy.")
+    return Finding(f"Queue {queue_id} has no RedrivePolicy.")
 
 
 RULE = GuardrailRule(

@@ -14,9 +14,10 @@ LAMBDA_DEFAULT_TIMEOUT = 3.0
 
 
 def check(view: ResourceView) -> Finding | None:
-    queue, function = mapping_queue(view), mapping_function(view)
-    if queue is None or function is None:
+    found_queue, found_function = mapping_queue(view), mapping_function(view)
+    if found_queue is None or found_function is None:
         return None
+    queue, function = found_queue[1], found_function[1]
     queue_props = queue.get("Properties") or {}
     fn_props = function.get("Properties") or {}
     if not isinstance(queue_props, Mapping) or not isinstance(fn_props, Mapping):
