@@ -1,9 +1,16 @@
 """The PavedRoad guardrail rules, one per module, named after the rule."""
 
+from paved_road.guardrails.rules.api_tenant_id_from_client import RULE as API_TENANT_ID_FROM_CLIENT
+from paved_road.guardrails.rules.fleet_stack_resource_budget import (
+    RULE as FLEET_STACK_RESOURCE_BUDGET,
+)
 from paved_road.guardrails.rules.lambda_active_tracing import RULE as LAMBDA_ACTIVE_TRACING
 from paved_road.guardrails.rules.lambda_json_logs import RULE as LAMBDA_JSON_LOGS
 from paved_road.guardrails.rules.lambda_runtime_deprecated import RULE as LAMBDA_RUNTIME_DEPRECATED
 from paved_road.guardrails.rules.lambda_runtime_horizon import RULE as LAMBDA_RUNTIME_HORIZON
+from paved_road.guardrails.rules.lambda_tenant_isolation_json_logs import (
+    RULE as LAMBDA_TENANT_ISOLATION_JSON_LOGS,
+)
 from paved_road.guardrails.rules.sqs_mapping_batch_item_failures import (
     RULE as SQS_MAPPING_BATCH_ITEM_FAILURES,
 )
@@ -11,6 +18,9 @@ from paved_road.guardrails.rules.sqs_mapping_redrive_policy import (
     RULE as SQS_MAPPING_REDRIVE_POLICY,
 )
 from paved_road.guardrails.rules.sqs_visibility_timeout import RULE as SQS_VISIBILITY_TIMEOUT
+from paved_road.guardrails.rules.untrusted_tenant_role_allow import (
+    RULE as UNTRUSTED_TENANT_ROLE_ALLOW,
+)
 
 ALL_RULES = (
     LAMBDA_RUNTIME_DEPRECATED,
@@ -20,15 +30,23 @@ ALL_RULES = (
     SQS_MAPPING_BATCH_ITEM_FAILURES,
     SQS_MAPPING_REDRIVE_POLICY,
     SQS_VISIBILITY_TIMEOUT,
+    LAMBDA_TENANT_ISOLATION_JSON_LOGS,
+    API_TENANT_ID_FROM_CLIENT,
+    UNTRUSTED_TENANT_ROLE_ALLOW,
+    FLEET_STACK_RESOURCE_BUDGET,
 )
 
 __all__ = [
     "ALL_RULES",
+    "API_TENANT_ID_FROM_CLIENT",
+    "FLEET_STACK_RESOURCE_BUDGET",
     "LAMBDA_ACTIVE_TRACING",
     "LAMBDA_JSON_LOGS",
     "LAMBDA_RUNTIME_DEPRECATED",
     "LAMBDA_RUNTIME_HORIZON",
+    "LAMBDA_TENANT_ISOLATION_JSON_LOGS",
     "SQS_MAPPING_BATCH_ITEM_FAILURES",
     "SQS_MAPPING_REDRIVE_POLICY",
     "SQS_VISIBILITY_TIMEOUT",
+    "UNTRUSTED_TENANT_ROLE_ALLOW",
 ]

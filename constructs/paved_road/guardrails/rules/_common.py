@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 from paved_road.guardrails.rule import ResourceView
 
 SQS_QUEUE = "AWS::SQS::Queue"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 ESM = "AWS::Lambda::EventSourceMapping"
+
+T = TypeVar("T")
 
 
 def is_sqs_source(view: ResourceView) -> bool:
@@ -18,7 +20,7 @@ def is_sqs_source(view: ResourceView) -> bool:
     arn = view.properties.get("EventSourceArn")
     if view.referenced(arn, SQS_QUEUE) is not None:
         return True
-    return ":sqs:" in _flatten(arn)
+    return ":sqs:" in flatten(arn)
 
 
 def mapping_queue(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
@@ -31,11 +33,44 @@ def mapping_function(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None
     return view.referenced(view.properties.get("FunctionName"), LAMBDA_FUNCTION)
 
 
-def _flatten(value: Any) -> str:
+def flatten(value: Any) -> str:
+    """The literal text of a value, intrinsics included: strings are concatenated
+    depth-first (``{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sqs:..."]]}``
+    gives ``"arn:AWS::Partition:sqs:..."``). For suffix/substring tests, not parsing."""
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        return "".join(_flatten(v) for v in value.values())
+        return "".join(flatten(v) for v in value.values())
     if isinstance(value, list):
-        return "".join(_flatten(v) for v in value)
+        return "".join(flatten(v) for v in value)
     return ""
+
+
+class TemplateMemo(Generic[T]):
+    """One value computed per stack template, for rules that look at the whole
+    template (an index, a count) but run once per resource.
+
+    Entries are keyed on ``id(template)`` and keep the template object itself, so
+    an id reused after a template is garbage-collected never returns a stale
+    value (the held reference also keeps the id from being reused while cached).
+    At most ``size`` templates are held; the oldest is dropped first. Templates are
+    assumed not to change while they are being checked (the pack loads each one
+    once from ``cdk.out``).
+    """
+
+    def __init__(self, compute: Callable[[Mapping[str, Any]], T], size: int = 8) -> None:
+        self._compute = compute
+        self._size = size
+        self._entries: dict[int, tuple[Mapping[str, Any], T]] = {}
+
+    def __call__(self, template: Mapping[str, Any]) -> T:
+        key = id(template)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is template:
+            return entry[1]
+        value = self._compute(template)
+        self._entries.pop(key, None)
+        while len(self._entries) >= self._size:
+            del self._entries[next(iter(self._entries))]
+        self._entries[key] = (template, value)
+        return value

@@ -1,0 +1,83 @@
+"""PavedRoad-FleetStackResourceBudget: a fleet shard stack over its resource or size budget.
+
+Reported once per stack, on the template's first function (smallest logical id).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from cdk_nag import NagMessageLevel
+
+from paved_road._markers import FLEET_METADATA_KEY
+from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView, number
+from paved_road.guardrails.rules._common import LAMBDA_FUNCTION, TemplateMemo
+
+
+def _fleet_metadata(template: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    metadata = template.get("Metadata")
+    fleet = metadata.get(FLEET_METADATA_KEY) if isinstance(metadata, Mapping) else None
+    return fleet if isinstance(fleet, Mapping) else None
+
+
+def _budget(value: Any) -> int | None:
+    """A literal budget, as an int (counts are whole, so ``n > budget`` is unchanged)."""
+    found = number(value)
+    return int(found) if found is not None and math.isfinite(found) else None
+
+
+def _evaluate(template: Mapping[str, Any]) -> tuple[str | None, Finding | None]:
+    """(logical id of the function that reports, the stack's finding or None)."""
+    fleet = _fleet_metadata(template)
+    resources = template.get("Resources")
+    if fleet is None or not isinstance(resources, Mapping):
+        return None, None
+    functions = [
+        logical_id
+        for logical_id, resource in resources.items()
+        if isinstance(resource, Mapping) and resource.get("Type") == LAMBDA_FUNCTION
+    ]
+    if not functions:
+        return None, None
+    over: list[str] = []
+    max_resources = _budget(fleet.get("MaxResources"))
+    if max_resources is not None and len(resources) > max_resources:
+        over.append(f"{len(resources)} resources, budget {max_resources}")
+    max_bytes = _budget(fleet.get("MaxTemplateBytes"))
+    if max_bytes is not None:
+        size = len(json.dumps(template, indent=1).encode())  # as CDK writes it
+        if size > max_bytes:
+            over.append(f"{size} template bytes, budget {max_bytes}")
+    if not over:
+        return min(functions), None
+    where = f"fleet {fleet.get('Fleet', '?')} shard {fleet.get('Shard', '?')}"
+    return min(functions), Finding(f"{where}: {'; '.join(over)}.")
+
+
+_BUDGET = TemplateMemo(_evaluate)
+
+
+def check(view: ResourceView) -> Finding | None:
+    if _fleet_metadata(view.template) is None:
+        return None  # not a fleet shard stack: no cache entry, no work
+    reporter, finding = _BUDGET(view.template)
+    return finding if view.logical_id == reporter else None
+
+
+RULE = GuardrailRule(
+    rule_id="FleetStackResourceBudget",
+    level=NagMessageLevel.ERROR,
+    resource_types=(LAMBDA_FUNCTION,),
+    info="The fleet shard stack exceeds the resource or template-size budget the fleet "
+    "packed it to.",
+    explanation="CloudFormation caps a stack at 500 resources and a template at 1 MB. A "
+    "tenant fleet packs tenants into shard stacks under a lower budget, so deploys stay "
+    "fast and a shard can always take one more tenant; resources added to a shard stack "
+    "after packing break that budget.",
+    fix="Do not add resources to fleet shard stacks; raise max_resources_per_stack (at most "
+    "500), or let the fleet add shards.",
+    check=check,
+)
