@@ -1,0 +1,352 @@
+"""TenantFunctionFleet: per-tenant resources, untrusted roles, sharding and validation."""
+
+from __future__ import annotations
+
+import json
+import os
+import typing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Duration, Stack, Stage
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Match, Template
+
+from paved_road import Criticality, PavedRoadError
+from paved_road.fleet import (
+    CELL_CONTEXT,
+    MAX_RESOURCES_PER_TENANT,
+    STACK_OVERHEAD_RESOURCES,
+    Tenant,
+    TenantFunctionFleet,
+    cell_of,
+    parse_cell,
+)
+from tests.cfn_lint import lint_errors
+
+CSC = "arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-1"
+HANDLER_DIR = Path(__file__).resolve().parent / "fleet_code"  # committed tenant code
+
+
+def new_app(**context: typing.Any) -> App:
+    return App(builtin_cloud_formation_validation=False, context=context or None)
+
+
+def fleet(app: App | Stage | None = None, **props: typing.Any) -> TenantFunctionFleet:
+    props.setdefault("code", str(HANDLER_DIR))
+    props.setdefault("tenants", [Tenant("blue"), Tenant("green")])
+    return TenantFunctionFleet(app or new_app(), "Fleet", **props)
+
+
+def tmpl(stack: Stack) -> Template:
+    return Template.from_stack(stack)
+
+
+# ----------------------------------------------------------------- per-tenant resources
+
+
+def test_trusted_tenant_gets_function_role_and_log_group() -> None:
+    # GIVEN a fleet of two trusted tenants
+    f = fleet(criticality=Criticality.CRITICAL)
+    t = tmpl(f.stacks[0])
+    # THEN each has a function named after it, a role, and a log group of its own
+    t.resource_count_is("AWS::Lambda::Function", 2)
+    t.resource_count_is("AWS::IAM::Role", 2)
+    t.resource_count_is("AWS::Logs::LogGroup", 2)
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "FunctionName": "fleet-blue",
+            "Runtime": "python3.14",
+            "Architectures": ["arm64"],
+            "LoggingConfig": {
+                "LogFormat": "JSON",
+                "ApplicationLogLevel": "INFO",
+                "SystemLogLevel": "INFO",
+                "LogGroup": "/aws/lambda/fleet-blue",
+            },
+            "TracingConfig": {"Mode": "Active"},
+            "Environment": {"Variables": Match.object_like({"TENANT_ID": "blue"})},
+            "Tags": Match.array_with(
+                [
+                    # CDK renders tags sorted by key
+                    {"Key": "criticality", "Value": "CRITICAL"},
+                    {"Key": "tenant", "Value": "blue"},
+                    {"Key": "tenant-trust", "Value": "trusted"},
+                ]
+            ),
+        },
+    )
+    t.has_resource(
+        "AWS::Logs::LogGroup",
+        {
+            "Properties": Match.object_like(
+                {"LogGroupName": "/aws/lambda/fleet-blue", "RetentionInDays": 30}
+            ),
+            "DeletionPolicy": "Retain",
+        },
+    )
+    # AND the role may only write its own log group (and traces)
+    role = next(
+        r
+        for r in t.find_resources("AWS::IAM::Role").values()
+        if {"Key": "tenant", "Value": "blue"} in r["Properties"]["Tags"]
+    )
+    statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert statements[0]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert "log-group:/aws/lambda/fleet-blue:*" in json.dumps(statements[0]["Resource"])
+    assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_untrusted_tenant_role_has_no_permissions_and_deny_all() -> None:
+    f = fleet(tenants=[Tenant("acme", untrusted=True)])
+    t = tmpl(f.stacks[0])
+    t.resource_count_is("AWS::Logs::LogGroup", 0)
+    role = next(iter(t.find_resources("AWS::IAM::Role").values()))["Properties"]
+    assert "Policies" not in role
+    assert json.dumps(role["ManagedPolicyArns"]).endswith(':iam::aws:policy/AWSDenyAll"]]}]')
+    assert {"Key": "tenant-trust", "Value": "untrusted"} in role["Tags"]
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "TracingConfig": {"Mode": "PassThrough"},
+            "LoggingConfig": {
+                "LogFormat": "JSON",
+                "ApplicationLogLevel": "INFO",
+                "SystemLogLevel": "INFO",
+            },
+        },
+    )
+
+
+def test_tenant_overrides_snippets_layers_and_code_signing() -> None:
+    f = fleet(
+        tenants=[
+            Tenant(
+                "acme",
+                function="invoice",
+                reserved_concurrency=5,
+                memory_size=512,
+                timeout=Duration.seconds(5),
+                tags={"plan": "gold"},
+                environment={"X": "1"},
+            ),
+            Tenant("acme", function="quote", handler="quote.handler"),
+        ],
+        vendor_layers=["arn:aws:lambda:eu-west-1:111122223333:layer:vendor-sdk:3"],
+        code_signing_config_arn=CSC,
+        name_prefix="runner",
+    )
+    t = tmpl(f.stacks[0])
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "FunctionName": "runner-acme-invoice",
+            "ReservedConcurrentExecutions": 5,
+            "MemorySize": 512,
+            "Timeout": 5,
+            "CodeSigningConfigArn": CSC,
+            "Layers": [
+                Match.any_value(),
+                "arn:aws:lambda:eu-west-1:111122223333:layer:vendor-sdk:3",
+            ],
+            "Tags": Match.array_with([{"Key": "plan", "Value": "gold"}]),
+            "Environment": {"Variables": Match.object_like({"X": "1"})},
+        },
+    )
+    t.has_resource_properties(
+        "AWS::Lambda::Function", {"FunctionName": "runner-acme-quote", "Handler": "quote.handler"}
+    )
+    assert f.function_names == {
+        "acme-invoice": "runner-acme-invoice",
+        "acme-quote": "runner-acme-quote",
+    }
+
+
+def test_trusted_tenants_can_join_a_vpc() -> None:
+    f = fleet(subnet_ids=["subnet-1", "subnet-2"], security_group_ids=["sg-1"])
+    t = tmpl(f.stacks[0])
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"VpcConfig": {"SubnetIds": ["subnet-1", "subnet-2"], "SecurityGroupIds": ["sg-1"]}},
+    )
+    assert "ec2:CreateNetworkInterface" in json.dumps(t.find_resources("AWS::IAM::Role"))
+
+
+def test_retired_tenant_keeps_its_slot_and_log_group_only() -> None:
+    f = fleet(tenants=[Tenant("a"), Tenant("b", retired=True), Tenant("c")])
+    t = tmpl(f.stacks[0])
+    t.resource_count_is("AWS::Lambda::Function", 2)
+    t.resource_count_is("AWS::Logs::LogGroup", 3)
+    assert f.placement == {"a": 1, "b": 1, "c": 1}
+    assert "b" not in f.functions
+
+
+def test_shared_code_is_one_asset_per_shard() -> None:
+    f = fleet(tenants=[Tenant(f"t{i}") for i in range(5)], max_resources_per_stack=8)
+    assert len(f.stacks) == 3  # (8 - 2) // 3 = 2 tenants per shard
+    for stack in f.stacks:
+        functions = tmpl(stack).find_resources("AWS::Lambda::Function").values()
+        assert len({json.dumps(fn["Properties"]["Code"]) for fn in functions}) == 1
+
+
+# ----------------------------------------------------------------- sharding
+
+
+def synth_fleet(
+    count: int, tmp: Path, **props: typing.Any
+) -> tuple[TenantFunctionFleet, list[dict[str, typing.Any]]]:
+    app = App(outdir=str(tmp), builtin_cloud_formation_validation=False)
+    tenants = [Tenant(f"tenant-{i:05d}", untrusted=i % 3 == 0) for i in range(count)]
+    f = TenantFunctionFleet(app, "Fleet", tenants=tenants, code=str(HANDLER_DIR), **props)
+    assembly = app.synth()
+    return f, [assembly.get_stack_by_name(s.stack_name).template for s in f.stacks]
+
+
+@pytest.mark.integration  # ~75 s: cfn-lint on 15 templates of 200+ resources
+def test_1200_tenants_are_sharded_under_budget_lint_clean_and_append_stable(tmp_path: Path) -> None:
+    # GIVEN 1,200 tenants (a third untrusted) and the default budget of 250 resources
+    f, templates = synth_fleet(1200, tmp_path / "a")
+    # THEN every shard is under the budget (and CloudFormation's 500 / 1 MB limits)
+    assert f.tenants_per_stack == (250 - STACK_OVERHEAD_RESOURCES) // MAX_RESOURCES_PER_TENANT
+    assert len(f.stacks) == -(-1200 // f.tenants_per_stack)
+    for template in templates:
+        assert len(template["Resources"]) <= 250
+        assert len(json.dumps(template, indent=1).encode()) < 800_000
+        assert template["Metadata"]["PavedRoad::Fleet"]["MaxResources"] == 250
+    # AND every template passes cfn-lint
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        assert list(pool.map(lint_errors, templates)) == [[]] * len(templates)
+    # AND every tenant is placed exactly once, in list order
+    functions = [
+        fn["Properties"]["FunctionName"]
+        for template in templates
+        for fn in template["Resources"].values()
+        if fn["Type"] == "AWS::Lambda::Function"
+    ]
+    assert functions == [f"fleet-tenant-{i:05d}" for i in range(1200)]
+
+    # WHEN a tenant is appended
+    g, templates_after = synth_fleet(1201, tmp_path / "b")
+    # THEN no existing tenant moves, and the existing shards are unchanged
+    assert {k: v for k, v in g.placement.items() if k in f.placement} == f.placement
+    changed = [
+        i
+        for i, (before, after) in enumerate(zip(templates, templates_after, strict=False))
+        if before != after
+    ]
+    assert changed in ([], [len(templates) - 1])
+    assert g.stack_of("tenant-01200") is g.stacks[-1]
+
+
+def test_budget_is_configurable_and_bounded() -> None:
+    f = fleet(tenants=[Tenant(f"t{i}") for i in range(10)], max_resources_per_stack=11)
+    assert f.tenants_per_stack == 3 and len(f.stacks) == 4
+    with pytest.raises(
+        PavedRoadError, match=r"max_resources_per_stack must be between 5 and 500, got 501"
+    ):
+        fleet(max_resources_per_stack=501)
+
+
+def test_shard_stacks_are_named_after_the_fleet_path() -> None:
+    app = new_app()
+    stage = Stage(app, "Prod")
+    f = fleet(stage)
+    assert f.stacks[0].stack_name == "Prod-Fleet-Shard001"
+    assert f.stacks[0].node.path == "Prod/Fleet/Shard001"
+
+
+# ----------------------------------------------------------------- cells
+
+
+def test_cell_of_is_stable_and_spreads_tenants() -> None:
+    assert cell_of("acme", 8) == cell_of("acme", 8)
+    counts = [0] * 4
+    for i in range(4000):
+        counts[cell_of(f"tenant-{i}", 4)] += 1
+    assert min(counts) > 900
+    assert parse_cell("3/8") == (3, 8) and parse_cell(None) is None
+    for bad in ("8/8", "x", "-1/2"):
+        with pytest.raises(ValueError):
+            parse_cell(bad)
+
+
+def test_cell_context_selects_tenants_and_names_stacks() -> None:
+    tenants = [Tenant(f"t{i}") for i in range(30)]
+    f = fleet(new_app(**{CELL_CONTEXT: "1/3"}), tenants=tenants)
+    assert f.cell == (1, 3)
+    assert set(f.placement) == {t.key for t in tenants if cell_of(t.tenant_id, 3) == 1}
+    assert f.stacks[0].node.id == "Cell001Shard001"
+
+
+def test_bad_cell_context_is_rejected() -> None:
+    with pytest.raises(PavedRoadError, match=r"cell expected '<index>/<count>'"):
+        fleet(new_app(**{CELL_CONTEXT: "3/3"}))
+
+
+# ----------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"tenants": [Tenant("bad id")]}, r"tenants\[0\].tenant_id must match"),
+        ({"tenants": [Tenant("a", function="x y")]}, r"tenants\[0\].function must match"),
+        (
+            {"tenants": [Tenant("a"), Tenant("a")]},
+            r"tenants\[1\].tenant_id duplicates another tenant",
+        ),
+        ({"tenants": [Tenant("a" * 60)]}, r"gives function name .* Lambda allows 64"),
+        ({"tenants": [Tenant("a")], "code": None}, r"tenants\[0\].code is required"),
+        (
+            {"tenants": [Tenant("a", reserved_concurrency=-1)]},
+            r"reserved_concurrency must be between 0",
+        ),
+        (
+            {"tenants": [Tenant("a", memory_size=64)]},
+            r"tenants\[0\].memory_size must be between 128",
+        ),
+        (
+            {"tenants": [Tenant("a", timeout=Duration.minutes(20))]},
+            r"tenants\[0\].timeout must be between 1 and 900",
+        ),
+        (
+            {"tenants": [Tenant("a", tags={"tenant": "b"})]},
+            r"tags must not set the fleet's own tags",
+        ),
+        ({"tenants": "abc"}, r"tenants must be a list"),
+        ({"tenants": ["abc"]}, r"tenants\[0\] must be a paved_road.Tenant"),
+        ({"name_prefix": "bad prefix"}, r"name_prefix must be 1-40 characters"),
+        ({"memory_size": 64}, r"memory_size must be between 128 and 10240 MB, got 64"),
+        ({"timeout": Duration.seconds(0)}, r"timeout must be between 1 and 900 seconds, got 0"),
+        ({"log_level": "LOUD"}, r"log_level must be one of"),
+        ({"subnet_ids": ["subnet-1"]}, r"subnet_ids/security_group_ids must be given together"),
+        (
+            {"untrusted": True, "subnet_ids": ["s"], "security_group_ids": ["g"]},
+            r"untrusted cannot be combined with subnet_ids",
+        ),
+        (
+            {"code": lambda_.Code.from_asset(str(HANDLER_DIR))},
+            r"code must be a path .* got 'AssetCode'",
+        ),
+        ({"runtime": lambda_.Runtime.PYTHON_3_8}, r"runtime is deprecated"),
+        ({"max_template_bytes": 2_000_000}, r"max_template_bytes must be between"),
+        ({"criticality": "HIGH"}, r"criticality must be a paved_road.Criticality"),
+    ],
+)
+def test_validation(props: dict[str, typing.Any], message: str) -> None:
+    with pytest.raises(PavedRoadError, match=rf"(?s)TenantFunctionFleet 'Fleet':.*{message}"):
+        fleet(**props)
+
+
+def test_fleet_inside_a_stack_is_rejected() -> None:
+    stack = Stack(new_app(), "S")
+    with pytest.raises(PavedRoadError, match=r"scope must be an App or Stage, not inside a Stack"):
+        TenantFunctionFleet(stack, "Fleet", tenants=[Tenant("a")], code=str(HANDLER_DIR))
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    with pytest.raises(PavedRoadError) as caught:
+        fleet(memory_size=1, tenants=[Tenant("bad id")])
+    assert len(caught.value.problems) == 2
