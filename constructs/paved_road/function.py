@@ -152,6 +152,9 @@ class GovernedFunction(Construct):
     ``criticality``, ``service_name``, ``timeout``, ``runtime_name``.
     """
 
+    # Lambda's tenant isolation mode; set by TenantIsolatedFunction (create-only).
+    _tenant_isolation_mode: str | None = None
+
     def __init__(
         self,
         scope: Construct,
@@ -214,7 +217,7 @@ class GovernedFunction(Construct):
             runtime; default none (a deprecated runtime is an error).
         """
         super().__init__(scope, id)
-        problems = Problems("GovernedFunction", self.node.path)
+        problems = Problems(type(self).__name__, self.node.path)
         runtime = runtime or lambda_.Runtime.PYTHON_3_14
         architecture = architecture or lambda_.Architecture.ARM_64
         timeout = timeout or Duration.seconds(30)
@@ -270,6 +273,7 @@ class GovernedFunction(Construct):
             problems.add("runtime", f"cannot be checked: {exc}")
         else:
             self._check_runtime(problems, runtime_name, acknowledge_deprecated_runtime, today)
+        self._check_invocation(problems, invocation)
         problems.raise_if_any()
 
         self.criticality = criticality
@@ -325,6 +329,9 @@ class GovernedFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel(system_log_level.upper()),
             log_group=self.log_group,
             reserved_concurrent_executions=reserved_concurrent_executions,
+            tenancy_config=lambda_.TenancyConfig.PER_TENANT
+            if self._tenant_isolation_mode == "PER_TENANT"
+            else None,
         )
         Tags.of(self).add(CRITICALITY_TAG, criticality.value)
         # X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level
@@ -360,6 +367,9 @@ class GovernedFunction(Construct):
                 Acknowledgment(id="AwsSolutions-L1", reason=reason),
                 Acknowledgment(id="Serverless-LambdaLatestVersion", reason=reason),
             )
+
+    def _check_invocation(self, problems: Problems, invocation: Invocation | None) -> None:
+        """Subclass hook: add problems for an invocation style they cannot serve."""
 
     @staticmethod
     def _check_runtime(
