@@ -8,11 +8,13 @@ with ``-c paved-road:strict=true``).
 from __future__ import annotations
 
 import event_processing.stack as event_processing
+import multi_tenant_api.stack as multi_tenant_api
+import tenant_code_runner.stack as tenant_code_runner
 from aws_cdk import App
 
 from paved_road.guardrails import enforce
 
-SAMPLES = (event_processing,)
+SAMPLES = (event_processing, multi_tenant_api, tenant_code_runner)
 
 
 def main() -> App:

@@ -1,9 +1,11 @@
 """paved-road blueprints: composed, opinionated services built only from paved_road
 constructs.
 
-    from paved_road_blueprints import EventProcessingService
+    from paved_road_blueprints import EventProcessingService, MultiTenantApi, TenantCodeRunner
 """
 
 from paved_road_blueprints.event_processing import EventProcessingService
+from paved_road_blueprints.multi_tenant_api import MultiTenantApi
+from paved_road_blueprints.tenant_code_runner import Snippet, TenantCodeRunner
 
-__all__ = ["EventProcessingService"]
+__all__ = ["EventProcessingService", "MultiTenantApi", "Snippet", "TenantCodeRunner"]

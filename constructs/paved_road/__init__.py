@@ -3,6 +3,7 @@
 Public API (names are a contract)::
 
     from paved_road import GovernedFunction, Criticality, QueueConsumer, PavedRoadError
+    from paved_road import TenantIsolatedFunction, TenantFunctionFleet, Tenant
     from paved_road.guardrails import PavedRoadChecks, enforce
 
 Names are imported on first use (PEP 562) so that the ``paved-road`` command
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
         Invocation,
     )
     from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
+    from paved_road.tenancy import (
+        Tenant,
+        TenantAuthorizer,
+        TenantFunctionFleet,
+        TenantIdSource,
+        TenantIsolatedFunction,
+    )
 
 _LAZY = {
     "Criticality": "paved_road.function",
@@ -32,6 +40,11 @@ _LAZY = {
     "Invocation": "paved_road.function",
     "QueueConsumer": "paved_road.queue_consumer",
     "QueueConsumerAlarms": "paved_road.queue_consumer",
+    "Tenant": "paved_road.fleet",
+    "TenantAuthorizer": "paved_road.tenancy",
+    "TenantFunctionFleet": "paved_road.fleet",
+    "TenantIdSource": "paved_road.tenancy",
+    "TenantIsolatedFunction": "paved_road.tenancy",
 }
 
 __all__ = [
@@ -42,6 +55,11 @@ __all__ = [
     "PavedRoadError",
     "QueueConsumer",
     "QueueConsumerAlarms",
+    "Tenant",
+    "TenantAuthorizer",
+    "TenantFunctionFleet",
+    "TenantIdSource",
+    "TenantIsolatedFunction",
 ]
 
 

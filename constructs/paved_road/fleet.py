@@ -521,7 +521,9 @@ class TenantFunctionFleet(Construct):
             if cached is not None:
                 return cached
             code = source
-        config = code.bind(stack)
+        # AssetCode.bind() adds an asset construct named "Code" to its scope: give each
+        # distinct code of a shard a scope of its own.
+        config = code.bind(Construct(stack, f"Code{len(self._code_cache)}"))
         location = config.s3_location
         if location is not None:
             prop = lambda_.CfnFunction.CodeProperty(

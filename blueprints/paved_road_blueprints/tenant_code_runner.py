@@ -1,0 +1,227 @@
+"""TenantCodeRunner: tenant-supplied code, one function per tenant and snippet (Pega).
+
+The pattern from Pega's Launchpad: every code snippet a tenant uploads becomes a
+Lambda function of its own, in a dedicated AWS account apart from the SaaS platform,
+with an execution role that grants nothing and denies everything (``AWSDenyAll``).
+Vendor code ships as layers, apart from the tenant's code. The platform invokes
+snippets by assuming a per-tenant *invoker role* in the runner account, which can
+invoke only the functions of that one tenant: a bug in the platform's tenancy check
+cannot reach another tenant's code.
+
+Deploy it to the runner account (``env=``); give the platform account id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_cdk import Aws, CfnTag, Duration, Environment, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from paved_road._markers import TENANT_TAG
+from paved_road.errors import Problems
+from paved_road.fleet import (
+    DEFAULT_MAX_RESOURCES_PER_STACK,
+    CodeSource,
+    Tenant,
+    TenantFunctionFleet,
+)
+
+MAX_INLINE_POLICY_CHARS = 10_240
+"""IAM's limit on the inline policies of one role (aggregate, whitespace excluded)."""
+
+ROLES_PER_ACCESS_STACK = 200
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One tenant-supplied code snippet: becomes the function ``<prefix>-<tenant>-<name>``.
+
+    :param tenant_id: the owning tenant.
+    :param name: the snippet's name within the tenant (``[A-Za-z0-9][A-Za-z0-9_-]*``).
+    :param code: the tenant's code: a directory or zip path, or an ``aws_lambda.Code``.
+    :param handler: default ``index.handler``.
+    :param timeout: default: the runner's.
+    :param memory_size: default: the runner's.
+    :param reserved_concurrency: cap the snippet's concurrency (noisy tenants);
+        default none.
+    """
+
+    tenant_id: str
+    name: str
+    code: CodeSource
+    handler: str = "index.handler"
+    timeout: Duration | None = None
+    memory_size: int | None = None
+    reserved_concurrency: int | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class TenantCodeRunner(Construct):
+    """Untrusted tenant code in its own stacks (for a separate account), deny-all roles,
+    and per-tenant invoker roles for the platform.
+
+    Create it under an ``App`` or ``Stage``. It creates the fleet's shard stacks
+    (``<id>/Functions/Shard001``...) and the access stacks holding the invoker roles
+    (``<id>/Access001``...), all with ``env``.
+
+    :param snippets: the tenants' snippets, in onboarding order (append new ones).
+    :param platform_account: the AWS account id of the SaaS platform, whose principals
+        may assume the invoker roles. Required.
+    :param external_id: ``sts:ExternalId`` the platform must pass when assuming an
+        invoker role; default none.
+    :param env: account and region of the runner stacks; default environment-agnostic.
+    :param name_prefix: function and role name prefix; default ``runner``.
+    :param vendor_layers: layer ARNs of vendor code; default none.
+    :param code_signing_config_arn: only code signed by your profiles deploys;
+        default none.
+    :param runtime: default ``python3.14``.
+    :param timeout: default 10 s (snippets are short extension points).
+    :param memory_size: default 256 MB.
+    :param max_resources_per_stack: fleet shard budget; default 250.
+
+    Attributes: ``fleet`` (TenantFunctionFleet), ``invoker_roles`` (tenant id ->
+    ``iam.CfnRole``), ``invoker_role_names`` (tenant id -> role name),
+    ``access_stacks``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        snippets: Sequence[Snippet],
+        platform_account: str,
+        external_id: str | None = None,
+        env: Environment | None = None,
+        name_prefix: str = "runner",
+        vendor_layers: Sequence[str] = (),
+        code_signing_config_arn: str | None = None,
+        runtime: lambda_.Runtime | None = None,
+        timeout: Duration | None = None,
+        memory_size: int = 256,
+        max_resources_per_stack: int = DEFAULT_MAX_RESOURCES_PER_STACK,
+    ) -> None:
+        super().__init__(scope, id)
+        problems = Problems("TenantCodeRunner", self.node.path)
+        if not re.fullmatch(r"\d{12}", str(platform_account)):
+            problems.add("platform_account", "must be a 12-digit AWS account id", platform_account)
+        if external_id is not None and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", external_id):
+            problems.add("external_id", "must be 2-1224 characters of [\\w+=,.@:/-]", external_id)
+        if not snippets:
+            problems.add("snippets", "must name at least one snippet", list(snippets))
+        for position, snippet in enumerate(snippets):
+            if not isinstance(snippet, Snippet):
+                problems.add(f"snippets[{position}]", "must be a Snippet", snippet)
+        by_tenant: dict[str, list[Snippet]] = {}
+        for snippet in snippets:
+            if isinstance(snippet, Snippet):
+                by_tenant.setdefault(snippet.tenant_id, []).append(snippet)
+        for tenant_id in by_tenant:
+            role_name = f"{name_prefix}-invoke-{tenant_id}"
+            if len(role_name) > 64:
+                problems.add(
+                    "snippets",
+                    f"gives invoker role name {role_name!r} ({len(role_name)} characters); IAM "
+                    "allows 64: shorten name_prefix or the tenant id",
+                )
+        problems.raise_if_any()
+
+        stack_props: dict[str, Any] = {"env": env} if env is not None else {}
+        self.fleet = TenantFunctionFleet(
+            self,
+            "Functions",
+            tenants=[
+                Tenant(
+                    s.tenant_id,
+                    function=s.name,
+                    code=s.code,
+                    handler=s.handler,
+                    timeout=s.timeout,
+                    memory_size=s.memory_size,
+                    reserved_concurrency=s.reserved_concurrency,
+                    tags=s.tags,
+                    untrusted=True,
+                )
+                for s in snippets
+            ],
+            untrusted=True,
+            name_prefix=name_prefix,
+            vendor_layers=vendor_layers,
+            code_signing_config_arn=code_signing_config_arn,
+            runtime=runtime,
+            timeout=timeout or Duration.seconds(10),
+            memory_size=memory_size,
+            max_resources_per_stack=max_resources_per_stack,
+            stack_props=stack_props,
+        )
+
+        self.access_stacks: list[Stack] = []
+        self.invoker_roles: dict[str, iam.CfnRole] = {}
+        self.invoker_role_names: dict[str, str] = {}
+        partition, region, account = Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID
+        trust: dict[str, Any] = {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{platform_account}:root"},
+            "Action": "sts:AssumeRole",
+        }
+        if external_id is not None:
+            trust["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+        fleet_problems = Problems("TenantCodeRunner", self.node.path)
+        for index, (tenant_id, owned) in enumerate(by_tenant.items()):
+            if index % ROLES_PER_ACCESS_STACK == 0:
+                self.access_stacks.append(
+                    Stack(
+                        self,
+                        f"Access{len(self.access_stacks) + 1:03d}",
+                        stack_name=f"{self.node.path.replace('/', '-')}-Access"
+                        f"{len(self.access_stacks) + 1:03d}",
+                        description=f"paved-road TenantCodeRunner {self.node.path}: invoker roles",
+                        **stack_props,
+                    )
+                )
+            arns = [
+                f"arn:{partition}:lambda:{region}:{account}:function:"
+                f"{self.fleet.function_names[Tenant(tenant_id, function=s.name).key]}"
+                for s in owned
+            ]
+            if sum(len(a) for a in arns) + 200 > MAX_INLINE_POLICY_CHARS:
+                fleet_problems.add(
+                    "snippets",
+                    f"give tenant {tenant_id!r} {len(owned)} snippets, too many to list in one "
+                    f"invoker role policy ({MAX_INLINE_POLICY_CHARS} characters); split the "
+                    "tenant or shorten names",
+                )
+                continue
+            role_name = f"{name_prefix}-invoke-{tenant_id}"
+            self.invoker_role_names[tenant_id] = role_name
+            self.invoker_roles[tenant_id] = iam.CfnRole(
+                self.access_stacks[-1],
+                f"{tenant_id}-Invoker",
+                role_name=role_name,
+                description=f"Platform invokes the code snippets of tenant {tenant_id} (only)",
+                assume_role_policy_document={"Version": "2012-10-17", "Statement": [trust]},
+                policies=[
+                    iam.CfnRole.PolicyProperty(
+                        policy_name="invoke-tenant-snippets",
+                        policy_document={
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "lambda:InvokeFunction",
+                                    "Resource": arns,
+                                }
+                            ],
+                        },
+                    )
+                ],
+                max_session_duration=3600,
+                tags=[CfnTag(key=TENANT_TAG, value=tenant_id)],
+            )
+        fleet_problems.raise_if_any()
