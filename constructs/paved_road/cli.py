@@ -3,6 +3,8 @@
 * ``paved-road synth-summary [CDK_OUT]``: stacks, resources and guardrail findings
   of a synthesized cloud assembly (what ``scripts/run.sh`` prints).
 * ``paved-road redrive --dlq ...``: move messages from a DLQ back (see docs/redrive.md).
+* ``paved-road fleet synth --cells N``: synthesize a TenantFunctionFleet split into N
+  cells, one CDK app process per cell, in parallel (see ``paved_road.fleet_cli``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from paved_road import assembly, redrive
+from paved_road import assembly, fleet_cli, redrive
 
 
 @dataclass
@@ -94,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="exit 1 if any unacknowledged finding (error or warning) is in the report",
     )
     redrive.add_parser(sub)
+    fleet_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "synth-summary":
         try:
