@@ -30,6 +30,7 @@ from paved_road.fleet import (
     CodeSource,
     Tenant,
     TenantFunctionFleet,
+    construct_id,
 )
 
 MAX_INLINE_POLICY_CHARS = 10_240
@@ -202,7 +203,7 @@ class TenantCodeRunner(Construct):
             self.invoker_role_names[tenant_id] = role_name
             self.invoker_roles[tenant_id] = iam.CfnRole(
                 self.access_stacks[-1],
-                f"{tenant_id}-Invoker",
+                f"{construct_id(tenant_id)}Invoker",
                 role_name=role_name,
                 description=f"Platform invokes the code snippets of tenant {tenant_id} (only)",
                 assume_role_policy_document={"Version": "2012-10-17", "Statement": [trust]},

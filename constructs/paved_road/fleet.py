@@ -148,6 +148,16 @@ class Tenant:
         return self.tenant_id if not self.function else f"{self.tenant_id}-{self.function}"
 
 
+def construct_id(key: str) -> str:
+    """The construct id (and logical id stem) of a tenant key. CloudFormation logical ids
+    are alphanumeric, so CDK drops ``-`` and ``_``; a key that has them gets a short hash
+    of itself appended, so ``a-b`` and ``ab`` never share a logical id."""
+    stem = re.sub(r"[^A-Za-z0-9]", "", key)
+    if stem == key:
+        return key
+    return f"{stem}{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
 def cell_of(tenant_id: str, cells: int) -> int:
     """The cell (0-based) a tenant belongs to when a fleet is split into ``cells``
     processes: a stable hash of the tenant id (all of a tenant's functions share a cell)."""
@@ -393,6 +403,7 @@ class TenantFunctionFleet(Construct):
             problems.add("tenants", "must be a list of paved_road.Tenant", type(tenants).__name__)
             return
         seen: set[str] = set()
+        ids: dict[str, str] = {}
         for position, tenant in enumerate(tenants):
             where = f"tenants[{position}]"
             if not isinstance(tenant, Tenant):
@@ -416,10 +427,19 @@ class TenantFunctionFleet(Construct):
             if tenant.key in seen:
                 problems.add(
                     f"{where}.tenant_id",
-                    "duplicates another tenant (key tenant_id-function)",
+                    "duplicates another tenant's key (tenant_id-function): both would be "
+                    f"function name {name!r}",
+                    tenant.key,
+                )
+            elif construct_id(tenant.key) in ids:
+                problems.add(
+                    where,
+                    "has the same CloudFormation logical id as tenant "
+                    f"{ids[construct_id(tenant.key)]!r}; rename one of them",
                     tenant.key,
                 )
             seen.add(tenant.key)
+            ids.setdefault(construct_id(tenant.key), tenant.key)
             if tenant.code is None and code is None and not tenant.retired:
                 problems.add(f"{where}.code", "is required when the fleet has no shared code", None)
             if isinstance(tenant.code, lambda_.Code) and not isinstance(
@@ -538,6 +558,7 @@ class TenantFunctionFleet(Construct):
 
     def _add_tenant(self, stack: Stack, shard: int, tenant: Tenant) -> None:
         key = tenant.key
+        cid = construct_id(key)
         name = f"{self._prefix}-{key}"
         untrusted = self._untrusted_default if tenant.untrusted is None else tenant.untrusted
         tags = [
@@ -551,7 +572,7 @@ class TenantFunctionFleet(Construct):
         if not untrusted:
             log_group = logs.CfnLogGroup(
                 stack,
-                f"{key}-Logs",
+                f"{cid}Logs",
                 log_group_name=log_group_name,
                 retention_in_days=self._retention,
                 tags=tags,
@@ -566,7 +587,7 @@ class TenantFunctionFleet(Construct):
                 self._acknowledge_untrusted(stack)
             role = iam.CfnRole(
                 stack,
-                f"{key}-Role",
+                f"{cid}Role",
                 assume_role_policy_document=_LAMBDA_TRUST,
                 managed_policy_arns=[self._deny_all],
                 description=f"Untrusted tenant {key}: no permissions, explicit deny-all",
@@ -589,7 +610,7 @@ class TenantFunctionFleet(Construct):
                 statements.append({"Effect": "Allow", "Action": _VPC_ACTIONS, "Resource": "*"})
             role = iam.CfnRole(
                 stack,
-                f"{key}-Role",
+                f"{cid}Role",
                 assume_role_policy_document=_LAMBDA_TRUST,
                 policies=[
                     iam.CfnRole.PolicyProperty(
@@ -615,7 +636,7 @@ class TenantFunctionFleet(Construct):
         assert source is not None  # checked in _check_tenants
         function = lambda_.CfnFunction(
             stack,
-            f"{key}-Function",
+            f"{cid}Function",
             function_name=name,
             role=role.attr_arn,
             handler=tenant.handler or self._handler,

@@ -298,6 +298,11 @@ def test_bad_cell_context_is_rejected() -> None:
             r"tenants\[1\].tenant_id duplicates another tenant",
         ),
         ({"tenants": [Tenant("a" * 60)]}, r"gives function name .* Lambda allows 64"),
+        (
+            # "a_b" -> construct id "ab" + hash of "a_b": a tenant literally named so collides
+            {"tenants": [Tenant("a_b"), Tenant("ab648fa9b3")]},
+            r"tenants\[1\] has the same CloudFormation logical id as tenant 'a_b'",
+        ),
         ({"tenants": [Tenant("a")], "code": None}, r"tenants\[0\].code is required"),
         (
             {"tenants": [Tenant("a", reserved_concurrency=-1)]},
@@ -350,3 +355,12 @@ def test_all_problems_are_reported_at_once() -> None:
     with pytest.raises(PavedRoadError) as caught:
         fleet(memory_size=1, tenants=[Tenant("bad id")])
     assert len(caught.value.problems) == 2
+
+
+def test_keys_with_dashes_get_distinct_logical_ids() -> None:
+    # GIVEN tenants whose keys differ only by characters logical ids cannot hold
+    f = fleet(tenants=[Tenant("ab"), Tenant("a-b"), Tenant("a_b")])
+    # THEN each gets its own function (none overwrites another in the template)
+    functions = tmpl(f.stacks[0]).find_resources("AWS::Lambda::Function")
+    assert len(functions) == 3
+    assert "abFunction" in functions
