@@ -10,20 +10,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import App, Stack
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from paved_road import GovernedFunction, QueueConsumer
-from paved_road_blueprints import EventProcessingService
+from paved_road import GovernedFunction, QueueConsumer, Tenant, TenantFunctionFleet
+from paved_road.tenancy import TenantAuthorizer, TenantIsolatedFunction
+from paved_road_blueprints import EventProcessingService, MultiTenantApi, Snippet, TenantCodeRunner
 from tests.cfn_lint import lint_errors
 from tests.conftest import new_stack, template
 
+FLEET_CODE = Path(__file__).resolve().parents[1] / "unit" / "fleet_code"
 HASH = re.compile(r"\b[0-9a-f]{64}\b")
 INLINE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
@@ -50,11 +55,35 @@ def event_processing_service(stack: Stack) -> None:
     EventProcessingService(stack, "Orders")
 
 
+def tenant_isolated_function(stack: Stack) -> None:
+    TenantIsolatedFunction(stack, "Fn", code=INLINE, handler="index.handler")
+
+
+def tenant_authorizer_api(stack: Stack) -> None:
+    """TenantAuthorizer + TenantIsolatedFunction.add_to_rest_api (authorizer source)."""
+    auth = TenantAuthorizer(
+        stack,
+        "Auth",
+        signing_secret=secretsmanager.Secret(stack, "Key"),
+        allowed_tenants=["blue", "green"],
+    )
+    fn = TenantIsolatedFunction(stack, "Fn", code=INLINE, handler="index.handler")
+    api = apigw.RestApi(stack, "Api")
+    fn.add_to_rest_api(api.root.add_resource("orders"), "GET", authorizer=auth.authorizer)
+
+
+def multi_tenant_api(stack: Stack) -> None:
+    MultiTenantApi(stack, "Orders")
+
+
 CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
     # name: (builder, expected resource count)
     "governed_function": (governed_function, 4),
     "queue_consumer": (queue_consumer, 13),
     "event_processing_service": (event_processing_service, 17),
+    "tenant_isolated_function": (tenant_isolated_function, 7),
+    "tenant_authorizer_api": (tenant_authorizer_api, 22),
+    "multi_tenant_api": (multi_tenant_api, 27),
 }
 
 
@@ -72,3 +101,52 @@ def test_default_snapshot(name: str, json_snapshot: SnapshotAssertion) -> None:
     assert len(tpl["Resources"]) == expected_resources
     assert lint_errors(tpl) == []
     assert tpl == json_snapshot
+
+
+def app_snapshots(app: App) -> dict[str, dict[str, Any]]:
+    """Every stack of an app (constructs that create their own stacks), normalized."""
+    assembly = app.synth()
+    return {
+        artifact.hierarchical_id: json.loads(
+            HASH.sub("<asset-hash>", json.dumps(artifact.template, sort_keys=True))
+        )
+        for artifact in assembly.stacks_recursively
+    }
+
+
+APP_CASES: dict[str, tuple[Callable[[App], None], dict[str, int]]] = {
+    # name: (builder, expected resource count per stack)
+    "tenant_function_fleet": (
+        lambda app: TenantFunctionFleet(
+            app,
+            "Fleet",
+            code=str(FLEET_CODE),
+            tenants=[Tenant("blue"), Tenant("green", untrusted=True)],
+        ),
+        {"Fleet/Shard001": 5},
+    ),
+    "tenant_code_runner": (
+        lambda app: TenantCodeRunner(
+            app,
+            "Runner",
+            platform_account="111122223333",
+            snippets=[
+                Snippet("acme", "discount", code=str(FLEET_CODE)),
+                Snippet("globex", "validate", code=str(FLEET_CODE), handler="index.validate"),
+            ],
+        ),
+        {"Runner/Access001": 2, "Runner/Functions/Shard001": 4},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(APP_CASES))
+def test_default_app_snapshot(name: str, json_snapshot: SnapshotAssertion) -> None:
+    build, expected_resources = APP_CASES[name]
+    app = App(builtin_cloud_formation_validation=False)
+    build(app)
+    templates = app_snapshots(app)
+    assert {k: len(v["Resources"]) for k, v in templates.items()} == expected_resources
+    for tpl in templates.values():
+        assert lint_errors(tpl) == []
+    assert templates == json_snapshot
