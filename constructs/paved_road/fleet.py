@@ -339,7 +339,7 @@ class TenantFunctionFleet(Construct):
         self.function_names: dict[str, str] = {}
 
         # Everything that is the same for every tenant, computed once.
-        partition, region, account = Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID
+        partition = Aws.PARTITION
         layers = list(vendor_layers)
         if powertools_layer and runtime_name.startswith("python"):
             layers.insert(
@@ -360,7 +360,6 @@ class TenantFunctionFleet(Construct):
             if subnet_ids
             else None
         )
-        self._arn_prefix = f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/"
         self._deny_all = f"arn:{partition}:iam::aws:policy/{DENY_ALL_POLICY_NAME}"
         self._retention = _RETENTION_DAYS.get(log_retention.name)
         self._criticality = criticality
@@ -522,6 +521,12 @@ class TenantFunctionFleet(Construct):
                 "tracing) and EC2 network-interface actions (VPC functions) have no "
                 "resource-level permissions.",
             ),
+            Acknowledgment(
+                id="Serverless-LambdaStarPermissions",
+                reason="The only wildcard in fleet roles is Resource '*' for X-Ray "
+                "PutTraceSegments/PutTelemetryRecords (and EC2 network-interface actions for "
+                "VPC functions), which have no resource-level permissions.",
+            ),
         )
         self._untrusted_acknowledged = False
         return stack
@@ -598,7 +603,8 @@ class TenantFunctionFleet(Construct):
                 {
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": f"{self._arn_prefix}{name}:*",
+                    # the log group's Arn attribute is "...:log-group:<name>:*" (its streams)
+                    "Resource": self.log_groups[key].attr_arn,
                 },
                 {
                     "Effect": "Allow",

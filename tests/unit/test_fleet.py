@@ -95,7 +95,8 @@ def test_trusted_tenant_gets_function_role_and_log_group() -> None:
     )
     statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert statements[0]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    assert "log-group:/aws/lambda/fleet-blue:*" in json.dumps(statements[0]["Resource"])
+    # (a log group's Arn attribute is "arn:...:log-group:/aws/lambda/fleet-blue:*")
+    assert statements[0]["Resource"] == {"Fn::GetAtt": ["blueLogs", "Arn"]}
     assert "ManagedPolicyArns" not in role["Properties"]
 
 
