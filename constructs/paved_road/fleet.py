@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, Aws, CfnTag, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Aws,
+    Duration,
+    RemovalPolicies,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -354,12 +362,16 @@ class TenantFunctionFleet(Construct):
         }
         self._trusted_logging = level
         self._vpc = (
-            lambda_.CfnFunction.VpcConfigProperty(
-                subnet_ids=list(subnet_ids), security_group_ids=list(security_group_ids)
-            )
+            {"subnetIds": list(subnet_ids), "securityGroupIds": list(security_group_ids)}
             if subnet_ids
             else None
         )
+        level_env = "DEBUG" if level == "TRACE" else level  # Powertools has no TRACE
+        self._environment = {
+            "POWERTOOLS_SERVICE_NAME": prefix,
+            "POWERTOOLS_METRICS_NAMESPACE": prefix,
+            "POWERTOOLS_LOG_LEVEL": level_env,
+        }
         self._deny_all = f"arn:{partition}:iam::aws:policy/{DENY_ALL_POLICY_NAME}"
         self._retention = _RETENTION_DAYS.get(log_retention.name)
         self._criticality = criticality
@@ -371,7 +383,7 @@ class TenantFunctionFleet(Construct):
         self._untrusted_default = untrusted
         self._stack_props = dict(stack_props or {})
         self._budget = (max_resources_per_stack, max_template_bytes)
-        self._code_cache: dict[tuple[int, str], lambda_.CfnFunction.CodeProperty] = {}
+        self._code_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self._reasons = self._acknowledgment_reasons(runtime_name, today, synchronous)
 
         for index, tenant in enumerate(members):
@@ -504,6 +516,10 @@ class TenantFunctionFleet(Construct):
             description=f"paved-road TenantFunctionFleet {self.node.path}, shard {number}",
             **self._stack_props,
         )
+        # fleet log groups outlive their tenants' functions (audit, re-onboarding)
+        RemovalPolicies.of(stack).apply(
+            RemovalPolicy.RETAIN, apply_to_resource_types=["AWS::Logs::LogGroup"]
+        )
         stack.template_options.metadata = {
             FLEET_METADATA_KEY: {
                 "Fleet": self.node.path,
@@ -531,9 +547,7 @@ class TenantFunctionFleet(Construct):
         self._untrusted_acknowledged = False
         return stack
 
-    def _code(
-        self, stack: Stack, shard: int, source: CodeSource
-    ) -> lambda_.CfnFunction.CodeProperty:
+    def _code(self, stack: Stack, shard: int, source: CodeSource) -> dict[str, Any]:
         if isinstance(source, str | Path):
             cache_key = (shard, str(source))
             cached = self._code_cache.get(cache_key)
@@ -551,39 +565,44 @@ class TenantFunctionFleet(Construct):
         config = code.bind(Construct(stack, f"Code{len(self._code_cache)}"))
         location = config.s3_location
         if location is not None:
-            prop = lambda_.CfnFunction.CodeProperty(
-                s3_bucket=location.bucket_name,
-                s3_key=location.object_key,
-                s3_object_version=location.object_version,
-            )
+            prop: dict[str, Any] = {
+                "s3Bucket": location.bucket_name,
+                "s3Key": location.object_key,
+            }
+            if location.object_version:
+                prop["s3ObjectVersion"] = location.object_version
         else:
-            prop = lambda_.CfnFunction.CodeProperty(zip_file=config.inline_code)
+            prop = {"zipFile": config.inline_code}
         self._code_cache[cache_key] = prop
         return prop
 
     def _add_tenant(self, stack: Stack, shard: int, tenant: Tenant) -> None:
+        # Scale path: three jsii calls per tenant (log group, role, function). Nested
+        # props are plain dicts with CloudFormation-cased keys (jsii passes them through,
+        # no struct objects to type-check), the role is passed as an object (no ARN read
+        # back into Python) and the log group's Arn is a raw Fn::GetAtt on its logical
+        # id, which for a resource directly in a stack is its construct id.
         key = tenant.key
         cid = construct_id(key)
         name = f"{self._prefix}-{key}"
         untrusted = self._untrusted_default if tenant.untrusted is None else tenant.untrusted
         tags = [
-            CfnTag(key=TENANT_TAG, value=tenant.tenant_id),
-            CfnTag(key=CRITICALITY_TAG, value=self._criticality.value),
-            CfnTag(key=TRUST_TAG, value=UNTRUSTED if untrusted else TRUSTED),
-            *(CfnTag(key=k, value=v) for k, v in sorted(tenant.tags.items())),
+            {"key": TENANT_TAG, "value": tenant.tenant_id},
+            {"key": CRITICALITY_TAG, "value": self._criticality.value},
+            {"key": TRUST_TAG, "value": UNTRUSTED if untrusted else TRUSTED},
+            *({"key": k, "value": v} for k, v in sorted(tenant.tags.items())),
         ]
         self.function_names[key] = name
         log_group_name = f"/aws/lambda/{name}"
         if not untrusted:
-            log_group = logs.CfnLogGroup(
+            # DeletionPolicy Retain comes from the shard's RemovalPolicies (one per stack)
+            self.log_groups[key] = logs.CfnLogGroup(
                 stack,
                 f"{cid}Logs",
                 log_group_name=log_group_name,
                 retention_in_days=self._retention,
                 tags=tags,
             )
-            log_group.apply_removal_policy(RemovalPolicy.RETAIN)
-            self.log_groups[key] = log_group
         if tenant.retired:
             return
 
@@ -603,8 +622,8 @@ class TenantFunctionFleet(Construct):
                 {
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    # the log group's Arn attribute is "...:log-group:<name>:*" (its streams)
-                    "Resource": self.log_groups[key].attr_arn,
+                    # a log group's Arn attribute is "...:log-group:<name>:*" (its streams)
+                    "Resource": {"Fn::GetAtt": [f"{cid}Logs", "Arn"]},
                 },
                 {
                     "Effect": "Allow",
@@ -619,32 +638,31 @@ class TenantFunctionFleet(Construct):
                 f"{cid}Role",
                 assume_role_policy_document=_LAMBDA_TRUST,
                 policies=[
-                    iam.CfnRole.PolicyProperty(
-                        policy_name="tenant-function",
-                        policy_document={"Version": "2012-10-17", "Statement": statements},
-                    )
+                    {
+                        "policyName": "tenant-function",
+                        "policyDocument": {"Version": "2012-10-17", "Statement": statements},
+                    }
                 ],
                 description=f"Tenant {key}: writes its own log group and traces",
                 tags=tags,
             )
         self.roles[key] = role
 
-        environment = {
-            "POWERTOOLS_SERVICE_NAME": self._prefix,
-            "POWERTOOLS_METRICS_NAMESPACE": self._prefix,
-            "POWERTOOLS_LOG_LEVEL": "DEBUG"
-            if self._trusted_logging == "TRACE"
-            else self._trusted_logging,
-            "TENANT_ID": tenant.tenant_id,
-            **tenant.environment,
-        }
+        environment = {**self._environment, "TENANT_ID": tenant.tenant_id, **tenant.environment}
         source = tenant.code if tenant.code is not None else self._shared_code
         assert source is not None  # checked in _check_tenants
+        logging: dict[str, str] = {
+            "logFormat": "JSON",
+            "applicationLogLevel": self._trusted_logging,
+            "systemLogLevel": "INFO",
+        }
+        if not untrusted:
+            logging["logGroup"] = log_group_name
         function = lambda_.CfnFunction(
             stack,
             f"{cid}Function",
             function_name=name,
-            role=role.attr_arn,
+            role=role,
             handler=tenant.handler or self._handler,
             code=self._code(stack, shard, source),
             memory_size=tenant.memory_size or self._memory,
@@ -652,16 +670,9 @@ class TenantFunctionFleet(Construct):
             if tenant.timeout is not None
             else self._timeout,
             reserved_concurrent_executions=tenant.reserved_concurrency,
-            environment=lambda_.CfnFunction.EnvironmentProperty(variables=environment),
-            logging_config=lambda_.CfnFunction.LoggingConfigProperty(
-                log_format="JSON",
-                application_log_level=self._trusted_logging,
-                system_log_level="INFO",
-                log_group=None if untrusted else log_group_name,
-            ),
-            tracing_config=lambda_.CfnFunction.TracingConfigProperty(
-                mode="PassThrough" if untrusted else "Active"
-            ),
+            environment={"variables": environment},
+            logging_config=logging,
+            tracing_config={"mode": "PassThrough" if untrusted else "Active"},
             vpc_config=None if untrusted else self._vpc,
             tags=tags,
             **self._common,
