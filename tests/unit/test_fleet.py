@@ -365,3 +365,33 @@ def test_keys_with_dashes_get_distinct_logical_ids() -> None:
     functions = tmpl(f.stacks[0]).find_resources("AWS::Lambda::Function")
     assert len(functions) == 3
     assert "abFunction" in functions
+
+
+def test_per_tenant_cost_is_three_jsii_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fleet is the scale path: per tenant it may cross into Node three times (log
+    group, role, function). benchmarks/fleet_scale.py measures the time this buys."""
+    import jsii._kernel as kernel
+
+    calls = {"n": 0}
+    for name in ("create", "invoke", "get", "set", "sinvoke", "sget", "sset"):
+        original = getattr(kernel.Kernel, name)
+
+        def counting(
+            *args: typing.Any, _original: typing.Any = original, **kw: typing.Any
+        ) -> typing.Any:
+            calls["n"] += 1
+            return _original(*args, **kw)
+
+        monkeypatch.setattr(kernel.Kernel, name, counting)
+
+    def round_trips(count: int) -> int:
+        app = new_app()
+        calls["n"] = 0
+        TenantFunctionFleet(
+            app, "Fleet", code=str(HANDLER_DIR), tenants=[Tenant(f"t{i}") for i in range(count)]
+        )
+        return calls["n"]
+
+    # 40 more trusted tenants in the same shard (82 per shard by default)
+    per_tenant = (round_trips(60) - round_trips(20)) / 40
+    assert 1 <= per_tenant <= 3, per_tenant
