@@ -50,13 +50,29 @@ def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(tmp_path: 
     assert result.returncode == 0, result.stderr[-4000:]
     summary = summarize(out)
     assert summary.unacknowledged == 0, summary.by_rule
-    assert {s.name for s in summary.stacks} >= {"PavedRoadEventProcessing"}
+    assert {s.name for s in summary.stacks} >= {
+        "PavedRoadEventProcessing",
+        "PavedRoadMultiTenantApi",
+        "PavedRoadTenantCode/Functions/Shard001",
+        "PavedRoadTenantCode/Access001",
+    }
     assert summary.acknowledged > 0
     # AND every synthesized template passes cfn-lint with no errors
     templates = sorted(out.glob("*.template.json"))
     assert templates
     for path in templates:
         assert lint_errors(path.read_text()) == [], path.name
+    # AND the multi-tenant API passes the authorizer's tenant id to Lambda
+    api = json.loads((out / "PavedRoadMultiTenantApi.template.json").read_text())
+    mappings = [
+        r["Properties"]["Integration"]["RequestParameters"]
+        for r in api["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::Method"
+    ]
+    assert mappings and all(
+        m == {"integration.request.header.X-Amz-Tenant-Id": "context.authorizer.tenantId"}
+        for m in mappings
+    )
 
 
 def test_cdk_synth_fails_on_an_error_finding(tmp_path: Path) -> None:
