@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Unpack
 
-from aws_cdk import Duration
+import jsii
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from paved_road._markers import TENANT_ID_HEADER, TENANT_ID_INTEGRATION_PARAMETER
 from paved_road._validate import check_range, seconds
@@ -203,6 +204,10 @@ class TenantIsolatedFunction(GovernedFunction):
                     query_string=query,
                     log_group_names=group,
                 )
+        # Escape hatches (an EventSourceMapping or FunctionUrl built directly on
+        # ``.function``, provisioned concurrency on a Version) bypass the methods below:
+        # check the stack at synthesis too, before CloudFormation would reject it.
+        self.node.add_validation(_TenantModeValidation(self))
 
     def _check_invocation(self, problems: Problems, invocation: Invocation | None) -> None:
         if invocation is Invocation.EVENT_SOURCE_MAPPING:
@@ -333,6 +338,55 @@ class TenantIsolatedFunction(GovernedFunction):
             operation_name=operation_name,
             request_validator=request_validator,
         )
+
+
+@jsii.implements(IValidation)
+class _TenantModeValidation:
+    """Synth-time check for what Lambda rejects on a tenant-isolated function and was
+    added around the construct's own methods (escape hatches on ``.function``)."""
+
+    def __init__(self, owner: TenantIsolatedFunction) -> None:
+        self._owner = owner
+
+    def validate(self) -> list[str]:
+        owner = self._owner
+        stack = Stack.of(owner)
+        cfn_function = owner.function.node.default_child
+        logical_id = str(stack.resolve(stack.get_logical_id(cfn_function)))  # type: ignore[arg-type]
+        where = f"TenantIsolatedFunction '{owner.node.path}'"
+        problems: list[str] = []
+        if isinstance(cfn_function, lambda_.CfnFunction) and cfn_function.snap_start is not None:
+            problems.append(f"{where}: SnapStart is not supported in tenant isolation mode")
+        for construct in stack.node.find_all():
+            if isinstance(construct, lambda_.CfnEventSourceMapping):
+                target, what = construct.function_name, "event source mapping"
+            elif isinstance(construct, lambda_.CfnUrl):
+                target, what = construct.target_function_arn, "function URL"
+            elif isinstance(construct, lambda_.CfnVersion | lambda_.CfnAlias):
+                if construct.provisioned_concurrency_config is None:
+                    continue
+                target, what = construct.function_name, "provisioned concurrency"
+            else:
+                continue
+            if _references(stack.resolve(target), logical_id):
+                problems.append(
+                    f"{where}: {what} '{construct.node.path}' is not supported in tenant "
+                    "isolation mode (every invoke needs a tenant id; see docs/tenancy.md)"
+                )
+        return problems
+
+
+def _references(value: Any, logical_id: str) -> bool:
+    if isinstance(value, dict):
+        if value.get("Ref") == logical_id:
+            return True
+        att = value.get("Fn::GetAtt")
+        if isinstance(att, list) and att and att[0] == logical_id:
+            return True
+        return any(_references(v, logical_id) for v in value.values())
+    if isinstance(value, list):
+        return any(_references(v, logical_id) for v in value)
+    return False
 
 
 class TenantAuthorizer(Construct):

@@ -377,3 +377,67 @@ def test_authorizer_with_both_registries_is_rejected() -> None:
             tenant_table=table,
             allowed_tenants=["a"],
         )
+
+
+# ----------------------------------------------------------------- escape hatches
+
+
+def synth_error(stack: Stack) -> str:
+    try:
+        stack.node.root.synth()  # type: ignore[attr-defined]
+    except Exception as exc:
+        return str(exc)
+    return ""
+
+
+def test_event_source_mapping_built_on_the_inner_function_fails_synthesis() -> None:
+    # GIVEN a mapping built directly on .function (CDK itself does not check this path)
+    stack = new_stack()
+    fn = make(stack)
+    fn.function.add_event_source_mapping(
+        "Mapping", event_source_arn=sqs.Queue(stack, "Q").queue_arn
+    )
+    # THEN synthesis fails with our message, before CloudFormation would
+    error = synth_error(stack)
+    assert "TenantIsolatedFunction 'Test/Handler': event source mapping" in error
+    assert "Test/Handler/Function/Mapping" in error
+
+
+def test_provisioned_concurrency_on_a_raw_version_fails_synthesis() -> None:
+    stack = new_stack()
+    fn = make(stack)
+    lambda_.CfnVersion(
+        stack,
+        "Version",
+        function_name=fn.function.function_name,
+        provisioned_concurrency_config=lambda_.CfnVersion.ProvisionedConcurrencyConfigurationProperty(
+            provisioned_concurrent_executions=2
+        ),
+    )
+    assert "provisioned concurrency 'Test/Version' is not supported" in synth_error(stack)
+
+
+def test_function_url_built_on_the_inner_function_arn_fails_synthesis() -> None:
+    stack = new_stack()
+    fn = make(stack)
+    lambda_.CfnUrl(stack, "Url", auth_type="AWS_IAM", target_function_arn=fn.function.function_arn)
+    assert "function URL 'Test/Url' is not supported" in synth_error(stack)
+
+
+def test_snap_start_escape_hatch_fails_synthesis() -> None:
+    stack = new_stack()
+    fn = make(stack)
+    cfn = fn.function.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    cfn.snap_start = lambda_.CfnFunction.SnapStartProperty(apply_on="PublishedVersions")
+    assert "SnapStart is not supported" in synth_error(stack)
+
+
+def test_other_functions_mappings_do_not_trip_the_check() -> None:
+    stack = new_stack()
+    make(stack)
+    other = lambda_.Function(
+        stack, "Other", code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_14
+    )
+    other.add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Q")))
+    assert synth_error(stack) == ""
