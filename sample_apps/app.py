@@ -10,11 +10,12 @@ from __future__ import annotations
 import event_processing.stack as event_processing
 import multi_tenant_api.stack as multi_tenant_api
 import tenant_code_runner.stack as tenant_code_runner
+import tenant_fleet.stack as tenant_fleet
 from aws_cdk import App
 
 from paved_road.guardrails import enforce
 
-SAMPLES = (event_processing, multi_tenant_api, tenant_code_runner)
+SAMPLES = (event_processing, multi_tenant_api, tenant_code_runner, tenant_fleet)
 
 
 def main() -> App:
