@@ -11,6 +11,7 @@ access logs.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, RemovalPolicy, Validations
@@ -28,6 +29,9 @@ from paved_road.tenancy import TenantAuthorizer, TenantIdSource, TenantIsolatedF
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "tenant_api"
 """The sample tenant handler (Powertools REST resolver) used when no code is given."""
+
+ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
+"""Never bundle local bytecode caches (they would change the asset hash)."""
 
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
@@ -50,7 +54,7 @@ class MultiTenantApi(Construct):
 
     :param function_props: props of the :class:`TenantIsolatedFunction` (``code`` and
         ``handler`` included); default: the sample handler in
-        ``handlers/tenant_api`` (echoes the caller's tenant).
+        ``handlers/tenant_api`` (echoes the caller's tenant), service name = this id.
     :param signing_secret: the HS256 token signing key; default: a new generated secret.
     :param tenant_table: the tenant registry; default: a new DynamoDB table (partition
         key ``tenantId``, point-in-time recovery, retained on delete) unless
@@ -92,7 +96,7 @@ class MultiTenantApi(Construct):
         check_range(problems, "throttling_burst_limit", throttling_burst_limit, 0, 5000)
         if tenant_table is not None and allowed_tenants is not None:
             problems.add("tenant_table/allowed_tenants", "are mutually exclusive", "both")
-        if not stage_name or not all(c.isalnum() or c in "-_" for c in stage_name):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", stage_name or ""):
             problems.add("stage_name", "must be non-empty [A-Za-z0-9_-]", stage_name)
         problems.raise_if_any()
 
@@ -141,8 +145,9 @@ class MultiTenantApi(Construct):
         )
 
         props: GovernedFunctionProps = {
-            "code": lambda_.Code.from_asset(str(HANDLER_DIR)),
+            "code": lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES),
             "handler": "index.handler",
+            "service_name": id,
             "criticality": criticality,
             **(function_props or {}),
         }

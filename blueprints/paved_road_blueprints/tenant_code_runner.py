@@ -38,6 +38,20 @@ MAX_INLINE_POLICY_CHARS = 10_240
 
 ROLES_PER_ACCESS_STACK = 200
 
+_LONGEST_ARN_PREFIX = len("arn:aws-us-gov:lambda:ap-southeast-5:123456789012:function:") + 4
+"""Resolved length of a function ARN before its name, for the longest partition and a
+long region (plus slack), with its JSON quotes and comma."""
+
+
+def _policy_size(function_names: Sequence[str]) -> int:
+    """Upper bound of the invoker policy's size once resolved (IAM counts it without
+    whitespace)."""
+    fixed = len(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Action":"lambda:InvokeFunction","Resource":[]}]}'
+    )
+    return fixed + sum(_LONGEST_ARN_PREFIX + len(name) + 3 for name in function_names)
+
 
 @dataclass(frozen=True)
 class Snippet:
@@ -51,6 +65,9 @@ class Snippet:
     :param memory_size: default: the runner's.
     :param reserved_concurrency: cap the snippet's concurrency (noisy tenants);
         default none.
+    :param tags: extra tags of the snippet's function and role; default none.
+    :param retired: keep the snippet's slot (so later snippets never move between
+        stacks) but remove its function and the invoker's permission; default False.
     """
 
     tenant_id: str
@@ -61,6 +78,7 @@ class Snippet:
     memory_size: int | None = None
     reserved_concurrency: int | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    retired: bool = False
 
 
 class TenantCodeRunner(Construct):
@@ -112,8 +130,12 @@ class TenantCodeRunner(Construct):
         problems = Problems("TenantCodeRunner", self.node.path)
         if not re.fullmatch(r"\d{12}", str(platform_account)):
             problems.add("platform_account", "must be a 12-digit AWS account id", platform_account)
-        if external_id is not None and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", external_id):
-            problems.add("external_id", "must be 2-1224 characters of [\\w+=,.@:/-]", external_id)
+        if external_id is not None and not re.fullmatch(
+            r"[A-Za-z0-9_+=,.@:/-]{2,1224}", external_id
+        ):
+            problems.add(
+                "external_id", "must be 2-1224 characters of [A-Za-z0-9_+=,.@:/-]", external_id
+            )
         if not snippets:
             problems.add("snippets", "must name at least one snippet", list(snippets))
         for position, snippet in enumerate(snippets):
@@ -123,7 +145,15 @@ class TenantCodeRunner(Construct):
         for snippet in snippets:
             if isinstance(snippet, Snippet):
                 by_tenant.setdefault(snippet.tenant_id, []).append(snippet)
+        lowered: dict[str, str] = {}
         for tenant_id in by_tenant:
+            other = lowered.setdefault(tenant_id.lower(), tenant_id)
+            if other != tenant_id:
+                problems.add(
+                    "snippets",
+                    f"name tenants {other!r} and {tenant_id!r}, whose invoker roles would differ "
+                    "only in case; IAM role names are case-insensitive",
+                )
             role_name = f"{name_prefix}-invoke-{tenant_id}"
             if len(role_name) > 64:
                 problems.add(
@@ -148,6 +178,7 @@ class TenantCodeRunner(Construct):
                     reserved_concurrency=s.reserved_concurrency,
                     tags=s.tags,
                     untrusted=True,
+                    retired=s.retired,
                 )
                 for s in snippets
             ],
@@ -174,24 +205,17 @@ class TenantCodeRunner(Construct):
         if external_id is not None:
             trust["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
         fleet_problems = Problems("TenantCodeRunner", self.node.path)
+        chunks: dict[int, Stack] = {}
         for index, (tenant_id, owned) in enumerate(by_tenant.items()):
-            if index % ROLES_PER_ACCESS_STACK == 0:
-                self.access_stacks.append(
-                    Stack(
-                        self,
-                        f"Access{len(self.access_stacks) + 1:03d}",
-                        stack_name=f"{self.node.path.replace('/', '-')}-Access"
-                        f"{len(self.access_stacks) + 1:03d}",
-                        description=f"paved-road TenantCodeRunner {self.node.path}: invoker roles",
-                        **stack_props,
-                    )
-                )
-            arns = [
-                f"arn:{partition}:lambda:{region}:{account}:function:"
-                f"{self.fleet.function_names[Tenant(tenant_id, function=s.name).key]}"
+            names = [
+                self.fleet.function_names[Tenant(tenant_id, function=s.name).key]
                 for s in owned
+                if not s.retired
             ]
-            if sum(len(a) for a in arns) + 200 > MAX_INLINE_POLICY_CHARS:
+            if not names:
+                continue  # every snippet retired: the tenant keeps no invoker role
+            arns = [f"arn:{partition}:lambda:{region}:{account}:function:{n}" for n in names]
+            if _policy_size(names) > MAX_INLINE_POLICY_CHARS:
                 fleet_problems.add(
                     "snippets",
                     f"give tenant {tenant_id!r} {len(owned)} snippets, too many to list in one "
@@ -201,8 +225,20 @@ class TenantCodeRunner(Construct):
                 continue
             role_name = f"{name_prefix}-invoke-{tenant_id}"
             self.invoker_role_names[tenant_id] = role_name
+            # tenants keep their access stack by first-appearance order (append-stable);
+            # a stack is created once a role goes into it (never an empty template)
+            chunk = index // ROLES_PER_ACCESS_STACK
+            if chunk not in chunks:
+                chunks[chunk] = Stack(
+                    self,
+                    f"Access{chunk + 1:03d}",
+                    stack_name=f"{self.node.path.replace('/', '-')}-Access{chunk + 1:03d}",
+                    description=f"paved-road TenantCodeRunner {self.node.path}: invoker roles",
+                    **stack_props,
+                )
+                self.access_stacks.append(chunks[chunk])
             self.invoker_roles[tenant_id] = iam.CfnRole(
-                self.access_stacks[-1],
+                chunks[chunk],
                 f"{construct_id(tenant_id)}Invoker",
                 role_name=role_name,
                 description=f"Platform invokes the code snippets of tenant {tenant_id} (only)",

@@ -470,7 +470,9 @@ class TenantAuthorizer(Construct):
         self.function = GovernedFunction(
             self,
             "Handler",
-            code=lambda_.Code.from_asset(str(AUTHORIZER_HANDLER_DIR)),
+            code=lambda_.Code.from_asset(
+                str(AUTHORIZER_HANDLER_DIR), exclude=["__pycache__", "*.pyc"]
+            ),
             handler="index.handler",
             criticality=criticality,
             service_name="tenant-authorizer",

@@ -39,6 +39,7 @@ def _tenant() -> str:
 @app.route("/", method=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def echo() -> dict[str, Any]:
     tenant = _tenant()
+    logger.append_keys(tenant_id=tenant)  # Powertools writes JSON itself: add it explicitly
     _SEEN.add(tenant)
     metrics.add_metric(name="TenantRequests", unit=MetricUnit.Count, value=1)
     logger.info("tenant request", extra={"path": app.current_event.path})
