@@ -98,6 +98,9 @@ _VPC_ACTIONS = [
     "ec2:UnassignPrivateIpAddresses",
 ]
 
+_ASSET_EXCLUDES = ["__pycache__", "*.pyc"]
+"""Local bytecode caches are never bundled into tenant code assets."""
+
 _UNTRUSTED_VPC = (
     "cannot be combined with subnet_ids: Lambda creates a VPC function's network interfaces "
     "with the execution role, and an untrusted role denies everything (CreateFunction would "
@@ -553,7 +556,7 @@ class TenantFunctionFleet(Construct):
             cached = self._code_cache.get(cache_key)
             if cached is not None:
                 return cached
-            code: lambda_.Code = lambda_.Code.from_asset(str(source))
+            code: lambda_.Code = lambda_.Code.from_asset(str(source), exclude=_ASSET_EXCLUDES)
         else:
             cache_key = (shard, f"id:{id(source)}")
             cached = self._code_cache.get(cache_key)
