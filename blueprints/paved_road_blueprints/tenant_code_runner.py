@@ -30,6 +30,7 @@ from paved_road.fleet import (
     CodeSource,
     Tenant,
     TenantFunctionFleet,
+    cell_of,
     construct_id,
 )
 
@@ -206,6 +207,10 @@ class TenantCodeRunner(Construct):
             trust["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
         fleet_problems = Problems("TenantCodeRunner", self.node.path)
         chunks: dict[int, Stack] = {}
+        cell = self.fleet.cell
+        if cell is not None:  # one cell of a split synth: only this cell's tenants
+            by_tenant = {t: o for t, o in by_tenant.items() if cell_of(t, cell[1]) == cell[0]}
+        prefix = f"Cell{cell[0]:03d}" if cell is not None else ""
         for index, (tenant_id, owned) in enumerate(by_tenant.items()):
             names = [
                 self.fleet.function_names[Tenant(tenant_id, function=s.name).key]
@@ -229,10 +234,11 @@ class TenantCodeRunner(Construct):
             # a stack is created once a role goes into it (never an empty template)
             chunk = index // ROLES_PER_ACCESS_STACK
             if chunk not in chunks:
+                stack_id = f"{prefix}Access{chunk + 1:03d}"
                 chunks[chunk] = Stack(
                     self,
-                    f"Access{chunk + 1:03d}",
-                    stack_name=f"{self.node.path.replace('/', '-')}-Access{chunk + 1:03d}",
+                    stack_id,
+                    stack_name=f"{self.node.path.replace('/', '-')}-{stack_id}",
                     description=f"paved-road TenantCodeRunner {self.node.path}: invoker roles",
                     **stack_props,
                 )

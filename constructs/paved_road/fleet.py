@@ -57,6 +57,7 @@ from paved_road.function import (
     APPLICATION_LOG_LEVELS,
     CRITICALITY_TAG,
     POWERTOOLS_LAYER_VERSION,
+    RUNTIME_DEPRECATED_RULE_ID,
     Criticality,
     GovernedFunction,
     powertools_layer_arn,
@@ -304,6 +305,13 @@ class TenantFunctionFleet(Construct):
             problems.add(
                 "log_level", f"must be one of {', '.join(APPLICATION_LOG_LEVELS)}", log_level
             )
+        reserved_props = {"stack_name", "description"} & set(stack_props or {})
+        if reserved_props:
+            problems.add(
+                "stack_props",
+                "must not set stack_name or description (the fleet names each shard stack)",
+                sorted(reserved_props),
+            )
         if bool(subnet_ids) != bool(security_group_ids):
             problems.add(
                 "subnet_ids/security_group_ids",
@@ -387,7 +395,9 @@ class TenantFunctionFleet(Construct):
         self._stack_props = dict(stack_props or {})
         self._budget = (max_resources_per_stack, max_template_bytes)
         self._code_cache: dict[tuple[int, str], dict[str, Any]] = {}
-        self._reasons = self._acknowledgment_reasons(runtime_name, today, synchronous)
+        self._reasons = self._acknowledgment_reasons(
+            runtime_name, today, synchronous, acknowledge_deprecated_runtime
+        )
 
         for index, tenant in enumerate(members):
             shard = index // self.tenants_per_stack
@@ -490,15 +500,30 @@ class TenantFunctionFleet(Construct):
     # ------------------------------------------------------------------ building
 
     @staticmethod
-    def _acknowledgment_reasons(runtime_name: str, today: Any, synchronous: bool) -> dict[str, str]:
+    def _acknowledgment_reasons(
+        runtime_name: str, today: Any, synchronous: bool, deprecated_reason: str | None
+    ) -> dict[str, str]:
         reasons: dict[str, str] = {}
+        if deprecated_reason:
+            # the caller's reason for a deprecated runtime covers every rule that flags it
+            for rule in (
+                RUNTIME_DEPRECATED_RULE_ID,
+                "PavedRoad-LambdaRuntimeHorizon",
+                "AwsSolutions-L1",
+                "Serverless-LambdaLatestVersion",
+            ):
+                reasons[rule] = deprecated_reason
         if synchronous:
             reasons["Serverless-LambdaDLQ"] = (
                 "Fleet functions are invoked synchronously by the platform (synchronous=True): "
                 "the caller receives every error; a DLQ only applies to asynchronous invokes."
             )
         entry = runtimes.lifecycle(runtime_name)
-        if entry is not None and entry.phase(today) is runtimes.Phase.SUPPORTED:
+        if (
+            not deprecated_reason
+            and entry is not None
+            and entry.phase(today) is runtimes.Phase.SUPPORTED
+        ):
             reason = (
                 f"{runtime_name} is supported until {entry.deprecated}; runtime upgrades are "
                 "governed by lifecycle and criticality horizon (PavedRoad-LambdaRuntimeDeprecated, "

@@ -270,6 +270,8 @@ def test_request_is_served_for_the_context_tenant(
     assert logged["path"] == "/orders/42"
     assert logged["level"] == "INFO"
     assert logged["function_name"] == FUNCTION_NAME
+    # (with the tenantId key the TenantIsolatedFunction Logs Insights queries filter on)
+    assert logged["tenantId"] == "acme"
     assert emitted_metrics(output) == {"TenantRequests": 1}
 
 

@@ -339,6 +339,7 @@ def test_bad_cell_context_is_rejected() -> None:
         ({"runtime": lambda_.Runtime.PYTHON_3_8}, r"runtime is deprecated"),
         ({"max_template_bytes": 2_000_000}, r"max_template_bytes must be between"),
         ({"criticality": "HIGH"}, r"criticality must be a paved_road.Criticality"),
+        ({"stack_props": {"stack_name": "x"}}, r"stack_props must not set stack_name"),
     ],
 )
 def test_validation(props: dict[str, typing.Any], message: str) -> None:

@@ -125,3 +125,20 @@ def test_client_supplied_tenant_without_authorizer_fails_strict(tmp_path: Path) 
     )
     assert run.error is not None
     assert "PavedRoad-ApiTenantIdFromClient" in run.error
+
+
+def test_fleet_reason_for_a_deprecated_runtime_covers_the_runtime_rules(tmp_path: Path) -> None:
+    # GIVEN a fleet on a deprecated runtime, acknowledged with a reason
+    def build(app: App) -> None:
+        TenantFunctionFleet(
+            app,
+            "Fleet",
+            code=str(FLEET_CODE),
+            tenants=[Tenant("blue")],
+            runtime=lambda_.Runtime.PYTHON_3_9,
+            acknowledge_deprecated_runtime="Vendor SDK pinned to 3.9 until the Q1 migration",
+        )
+
+    # THEN every pack accepts it (the reason is recorded as the acknowledgment)
+    run = run_app(build, tmp_path)
+    assert run.error is None, run.error

@@ -492,3 +492,23 @@ def test_retired_snippets_keep_their_slot_and_lose_their_permission(tmp_path: Pa
     policy = runner.access_stacks[0].resolve(runner.invoker_roles["acme"].policies)
     resources = policy[0]["policyDocument"]["Statement"][0]["Resource"]
     assert len(resources) == 1 and "runner-acme-new" in str(resources)
+
+
+def test_runner_in_one_cell_builds_only_that_cells_tenants(tmp_path: Path) -> None:
+    # GIVEN the context of cell 1 of 2 (paved-road fleet synth --cells 2)
+    from paved_road.fleet import CELL_CONTEXT, cell_of
+
+    code = code_dir(tmp_path, "shared")
+    tenants = [f"tenant{i}" for i in range(8)]
+    app = App(builtin_cloud_formation_validation=False, context={CELL_CONTEXT: "1/2"})
+    runner = TenantCodeRunner(
+        app,
+        "Runner",
+        platform_account="111122223333",
+        snippets=[Snippet(t, "x", code=code) for t in tenants],
+    )
+    # THEN functions and invoker roles exist only for the cell's tenants
+    mine = {t for t in tenants if cell_of(t, 2) == 1}
+    assert set(runner.invoker_roles) == mine
+    assert {k.removesuffix("-x") for k in runner.fleet.functions} == mine
+    assert [s.node.id for s in runner.access_stacks] == ["Cell001Access001"]

@@ -39,7 +39,8 @@ def _tenant() -> str:
 @app.route("/", method=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def echo() -> dict[str, Any]:
     tenant = _tenant()
-    logger.append_keys(tenant_id=tenant)  # Powertools writes JSON itself: add it explicitly
+    # Powertools writes the JSON line itself: add the key the tenant queries filter on
+    logger.append_keys(tenantId=tenant)
     _SEEN.add(tenant)
     metrics.add_metric(name="TenantRequests", unit=MetricUnit.Count, value=1)
     logger.info("tenant request", extra={"path": app.current_event.path})
