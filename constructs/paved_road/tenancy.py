@@ -407,8 +407,6 @@ class TenantAuthorizer(Construct):
     :param tenant_claim: JWT claim holding the tenant id; default ``tenant_id``.
     :param issuer: required ``iss`` claim; default none (not checked).
     :param audience: required ``aud`` claim; default none (not checked).
-    :param context_key: authorizer context key for the tenant id; fixed by the
-        handler to ``tenantId`` (``TenantIdSource.authorizer()``).
     :param results_cache_ttl: 0 s - 1 h; default 5 minutes (0 disables caching).
     :param criticality: of the authorizer function; default IMPORTANT (every
         request goes through it).

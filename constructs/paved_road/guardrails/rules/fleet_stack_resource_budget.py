@@ -77,7 +77,8 @@ RULE = GuardrailRule(
     "tenant fleet packs tenants into shard stacks under a lower budget, so deploys stay "
     "fast and a shard can always take one more tenant; resources added to a shard stack "
     "after packing break that budget.",
-    fix="Do not add resources to fleet shard stacks; raise max_resources_per_stack (at most "
-    "500), or let the fleet add shards.",
+    fix="Move the added resources to a stack of their own: shard stacks belong to the fleet. "
+    "Raising max_resources_per_stack re-packs a deployed fleet (tenants move between stacks), "
+    "so choose it before the first deploy.",
     check=check,
 )
