@@ -40,13 +40,16 @@ class Problems:
         return bool(self._items)
 
     def raise_if_any(self) -> None:
-        if not self._items:
-            return
+        if self._items:
+            raise self.error()
+
+    def error(self) -> PavedRoadError:
+        """The PavedRoadError for the problems collected so far (at least one)."""
         where = f"{self.kind} '{self.path}'"
         if len(self._items) == 1:
-            raise PavedRoadError(f"{where}: {self._items[0]}", self._items)
+            return PavedRoadError(f"{where}: {self._items[0]}", self._items)
         lines = "\n".join(f"  - {item}" for item in self._items)
-        raise PavedRoadError(
+        return PavedRoadError(
             f"{where}: {len(self._items)} problems:\n{lines}",
             [f"{where}: {item}" for item in self._items],
         )

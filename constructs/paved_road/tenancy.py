@@ -224,11 +224,7 @@ class TenantIsolatedFunction(GovernedFunction):
     def _unsupported(self, prop: str, what: str, received: object = ...) -> PavedRoadError:
         problems = Problems(type(self).__name__, self.node.path)
         problems.add(prop, f"is not supported: {what}", received)
-        try:
-            problems.raise_if_any()
-        except PavedRoadError as exc:
-            return exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        return problems.error()
 
     def add_event_source(self, source: lambda_.IEventSource) -> None:
         """Rejected: Lambda does not support event sources on tenant-isolated functions

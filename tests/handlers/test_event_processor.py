@@ -8,9 +8,7 @@ persistence layer, batch processor) never leak from one test to the next. AWS is
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +20,8 @@ import boto3
 import botocore.client
 import pytest
 from moto import mock_aws
+
+from tests.handlers.support import load_asset_module
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -169,34 +169,12 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUCKET_NAME", BUCKET)
 
 
-class CurrentStdout:
-    """A stream writing to whatever ``sys.stdout`` is when written to.
-
-    The Powertools logger binds its stream when it is created (here, during fixture setup),
-    while capsys installs a new ``sys.stdout`` for the test call itself.
-    """
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
 @pytest.fixture
 def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[[], ModuleType]:
     """Load ``index.py`` from its path as a brand new module (fresh caches)."""
 
     def load() -> ModuleType:
-        spec = importlib.util.spec_from_file_location(MODULE_NAME, HANDLER_FILE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        # Keep the asset directory clean: no __pycache__ bundled into the Lambda package.
-        monkeypatch.setattr(sys, "dont_write_bytecode", True)
-        monkeypatch.setitem(sys.modules, MODULE_NAME, module)
-        spec.loader.exec_module(module)
-        module.logger.registered_handler.setStream(CurrentStdout())
-        return module
+        return load_asset_module(monkeypatch, MODULE_NAME, HANDLER_FILE)
 
     return load
 

@@ -10,10 +10,8 @@ runtime sets it in tenant isolation mode. It calls no AWS API.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
-import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +20,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.handlers.support import load_asset_module
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -205,34 +205,12 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
 
 
-class CurrentStdout:
-    """A stream writing to whatever ``sys.stdout`` is when written to.
-
-    The Powertools logger binds its stream when it is created (here, during fixture setup),
-    while capsys installs a new ``sys.stdout`` for the test call itself.
-    """
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
 @pytest.fixture
 def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[[], ModuleType]:
     """Load ``index.py`` from its path as a brand new module (a new ``_SEEN``)."""
 
     def load() -> ModuleType:
-        spec = importlib.util.spec_from_file_location(MODULE_NAME, HANDLER_FILE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        # Keep the asset directory clean: no __pycache__ bundled into the Lambda package.
-        monkeypatch.setattr(sys, "dont_write_bytecode", True)
-        monkeypatch.setitem(sys.modules, MODULE_NAME, module)
-        spec.loader.exec_module(module)
-        module.logger.registered_handler.setStream(CurrentStdout())
-        return module
+        return load_asset_module(monkeypatch, MODULE_NAME, HANDLER_FILE)
 
     return load
 

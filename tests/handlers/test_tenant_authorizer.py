@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import importlib.util
 import json
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +26,8 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 from moto import mock_aws
+
+from tests.handlers.support import load_asset_module
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -213,34 +213,12 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     parameters.clear_caches()
 
 
-class CurrentStdout:
-    """A stream writing to whatever ``sys.stdout`` is when written to.
-
-    The Powertools logger binds its stream when it is created (here, during fixture setup),
-    while capsys installs a new ``sys.stdout`` for the test call itself.
-    """
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
 @pytest.fixture
 def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[[], ModuleType]:
     """Load ``index.py`` from its path as a brand new module (fresh registry and caches)."""
 
     def load() -> ModuleType:
-        spec = importlib.util.spec_from_file_location(MODULE_NAME, HANDLER_FILE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        # Keep the asset directory clean: no __pycache__ bundled into the Lambda package.
-        monkeypatch.setattr(sys, "dont_write_bytecode", True)
-        monkeypatch.setitem(sys.modules, MODULE_NAME, module)
-        spec.loader.exec_module(module)
-        module.logger.registered_handler.setStream(CurrentStdout())
-        return module
+        return load_asset_module(monkeypatch, MODULE_NAME, HANDLER_FILE)
 
     return load
 
