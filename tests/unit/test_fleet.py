@@ -393,3 +393,23 @@ def test_per_tenant_cost_is_three_jsii_round_trips(monkeypatch: pytest.MonkeyPat
     # 40 more trusted tenants in the same shard (82 per shard by default)
     per_tenant = (round_trips(60) - round_trips(20)) / 40
     assert 1 <= per_tenant <= 3, per_tenant
+
+
+def test_log_retention_powertools_layer_and_log_level_props() -> None:
+    from aws_cdk import aws_logs as logs
+
+    f = fleet(
+        tenants=[Tenant("a")],
+        log_retention=logs.RetentionDays.ONE_YEAR,
+        powertools_layer=False,
+        log_level="DEBUG",
+    )
+    t = tmpl(f.stacks[0])
+    t.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 365})
+    function = next(iter(t.find_resources("AWS::Lambda::Function").values()))["Properties"]
+    assert "Layers" not in function
+    assert function["LoggingConfig"]["ApplicationLogLevel"] == "DEBUG"
+    assert function["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
+    g = fleet(tenants=[Tenant("a")], log_retention=logs.RetentionDays.INFINITE)
+    log_group = next(iter(tmpl(g.stacks[0]).find_resources("AWS::Logs::LogGroup").values()))
+    assert "RetentionInDays" not in log_group["Properties"]

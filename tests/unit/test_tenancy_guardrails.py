@@ -142,3 +142,15 @@ def test_fleet_reason_for_a_deprecated_runtime_covers_the_runtime_rules(tmp_path
     # THEN every pack accepts it (the reason is recorded as the acknowledgment)
     run = run_app(build, tmp_path)
     assert run.error is None, run.error
+
+
+def test_asynchronous_fleet_keeps_the_dlq_finding(tmp_path: Path) -> None:
+    # GIVEN a fleet declared as invoked asynchronously (synchronous=False)
+    def build(app: App) -> None:
+        TenantFunctionFleet(
+            app, "Fleet", code=str(FLEET_CODE), tenants=[Tenant("blue")], synchronous=False
+        )
+
+    # THEN nothing acknowledges the missing failure destination
+    run = run_app(build, tmp_path)
+    assert "Serverless-LambdaDLQ" in run.rules()
