@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import boto3
 import pytest
 
 
@@ -36,3 +40,48 @@ def load_asset_module(monkeypatch: pytest.MonkeyPatch, name: str, path: Path) ->
     spec.loader.exec_module(module)
     module.logger.registered_handler.setStream(CurrentStdout())
     return module
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes of the Lambda context object that Powertools reads, plus
+    ``tenant_id`` (the Python runtime sets it from ``X-Amz-Tenant-Id``; None without)."""
+
+    function_name: str = "handler"
+    region: str = "eu-west-1"
+    account: str = "123456789012"
+    tenant_id: str | None = None
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_stream_name: str = "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def forbid_aws_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AWS credentials nor region, and boto3 unable to create any client: for tests
+    that a handler module imports without touching AWS."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_client(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an AWS client was created at import time")
+
+    monkeypatch.setattr(boto3, "client", no_client)
+    monkeypatch.setattr(boto3.session.Session, "client", no_client)

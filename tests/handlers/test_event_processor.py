@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,7 +20,7 @@ import botocore.client
 import pytest
 from moto import mock_aws
 
-from tests.handlers.support import load_asset_module
+from tests.handlers.support import FakeLambdaContext, forbid_aws_clients, load_asset_module
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -47,20 +46,11 @@ ApiCall = tuple[str, str, dict[str, Any]]
 # --------------------------------------------------------------------------- helpers
 
 
-@dataclass
-class FakeLambdaContext:
-    """The attributes of the Lambda context object that Powertools reads."""
-
-    function_name: str = FUNCTION_NAME
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_NAME}"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
-    log_stream_name: str = "2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+def lambda_context(**overrides: Any) -> FakeLambdaContext:
+    """A Lambda context of this handler's function."""
+    return FakeLambdaContext(
+        function_name=FUNCTION_NAME, region=REGION, account=ACCOUNT, **overrides
+    )
 
 
 def sqs_record(
@@ -237,7 +227,7 @@ def test_poisoned_record_is_the_only_batch_item_failure(
     third = sqs_record(json.dumps({"orderId": "o-3", "items": [1, 2, 3]}))
 
     # WHEN the handler processes the batch
-    response = handler_module.handler(sqs_event(first, poison, third), FakeLambdaContext())
+    response = handler_module.handler(sqs_event(first, poison, third), lambda_context())
 
     # THEN exactly the poisoned message is reported as failed
     assert response == {"batchItemFailures": [{"itemIdentifier": poison["messageId"]}]}
@@ -268,7 +258,7 @@ def test_all_good_batch_returns_no_failures(
     records = [sqs_record(json.dumps({"sequence": n})) for n in range(3)]
 
     # WHEN the handler processes the batch
-    response = handler_module.handler(sqs_event(*records), FakeLambdaContext())
+    response = handler_module.handler(sqs_event(*records), lambda_context())
 
     # THEN no record is reported as failed
     assert response == {"batchItemFailures": []}
@@ -298,7 +288,7 @@ def test_a_body_that_is_not_a_json_object_is_a_poison_message(
     record = sqs_record(body)
 
     # WHEN the handler processes it
-    response = handler_module.handler(sqs_event(record), FakeLambdaContext())
+    response = handler_module.handler(sqs_event(record), lambda_context())
 
     # THEN the handler does not raise but reports the record as failed
     assert response == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
@@ -325,7 +315,7 @@ def test_object_prefix_comes_from_the_environment(
     record = sqs_record(json.dumps({"orderId": "o-9"}))
 
     # WHEN a message is processed
-    response = handler_module.handler(sqs_event(record), FakeLambdaContext())
+    response = handler_module.handler(sqs_event(record), lambda_context())
 
     # THEN it is stored under that prefix
     assert response == {"batchItemFailures": []}
@@ -348,7 +338,7 @@ def test_put_object_leaves_encryption_to_the_bucket_default(
     record = sqs_record(json.dumps({"orderId": "o-1"}), "11111111-2222-3333-4444-555555555555")
 
     # WHEN a message is processed
-    response = module.handler(sqs_event(record), FakeLambdaContext())
+    response = module.handler(sqs_event(record), lambda_context())
 
     # THEN one object is put, as JSON, without any encryption override
     assert response == {"batchItemFailures": []}
@@ -365,21 +355,8 @@ def test_importing_the_module_needs_no_aws_settings(
     load_handler: Callable[[], ModuleType], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN no AWS credentials nor region, and boto3 unable to create any client
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    forbid_aws_clients(monkeypatch)
     monkeypatch.setenv("IDEMPOTENCY_TABLE", TABLE)
-
-    def no_client(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("an AWS client was created at import time")
-
-    monkeypatch.setattr(boto3, "client", no_client)
-    monkeypatch.setattr(boto3.session.Session, "client", no_client)
 
     # WHEN the handler module is imported
     module = load_handler()
@@ -400,10 +377,10 @@ def test_no_dynamodb_access_without_idempotency_table(
     records = [sqs_record(json.dumps({"n": n})) for n in range(2)]
 
     # WHEN a batch (with a redelivery of the first message) is processed
-    first = handler_module.handler(sqs_event(*records), FakeLambdaContext())
+    first = handler_module.handler(sqs_event(*records), lambda_context())
     second = handler_module.handler(
         sqs_event(sqs_record(records[0]["body"], records[0]["messageId"], receive_count=2)),
-        FakeLambdaContext(),
+        lambda_context(),
     )
 
     # THEN everything succeeds, without idempotency (the redelivery is written again)
@@ -431,7 +408,7 @@ def test_idempotency_serves_a_redelivered_message_from_the_store(
     assert delivery["receiptHandle"] != redelivery["receiptHandle"]
 
     # WHEN the handler processes the first delivery
-    first = handler_module.handler(sqs_event(delivery), FakeLambdaContext())
+    first = handler_module.handler(sqs_event(delivery), lambda_context())
     first_output = capsys.readouterr().out
 
     # THEN the object is written once and the idempotency record is COMPLETED
@@ -452,7 +429,7 @@ def test_idempotency_serves_a_redelivered_message_from_the_store(
 
     # WHEN the handler processes the redelivery
     calls_before = len(api_calls)
-    second = handler_module.handler(sqs_event(redelivery), FakeLambdaContext())
+    second = handler_module.handler(sqs_event(redelivery), lambda_context())
     second_output = capsys.readouterr().out
     second_calls = api_calls[calls_before:]
 
@@ -475,7 +452,7 @@ def test_idempotency_is_keyed_on_the_message_not_the_body(
     records = [sqs_record(body), sqs_record(body)]
 
     # WHEN they are processed
-    response = handler_module.handler(sqs_event(*records), FakeLambdaContext())
+    response = handler_module.handler(sqs_event(*records), lambda_context())
 
     # THEN each message gets its own object and its own idempotency record
     assert response == {"batchItemFailures": []}
@@ -492,7 +469,7 @@ def test_idempotency_does_not_remember_a_failed_message(
     poison = sqs_record("[]")
 
     # WHEN the batch is processed
-    response = handler_module.handler(sqs_event(good, poison), FakeLambdaContext())
+    response = handler_module.handler(sqs_event(good, poison), lambda_context())
 
     # THEN the poison message fails and leaves no idempotency record behind (so a retry
     # is processed normally), while the good one is recorded as COMPLETED

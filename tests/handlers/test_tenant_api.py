@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.handlers.support import load_asset_module
+from tests.handlers.support import FakeLambdaContext, load_asset_module
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -43,22 +43,12 @@ NAMESPACE = "PavedRoad/Tests"
 # --------------------------------------------------------------------------- helpers
 
 
-@dataclass
-class FakeLambdaContext:
-    """The Lambda context attributes Powertools reads, plus ``tenant_id``: the Python
-    runtime sets it from the invoke's ``X-Amz-Tenant-Id`` (None without one)."""
-
-    tenant_id: str | None = "acme"
-    function_name: str = FUNCTION_NAME
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_NAME}"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
-    log_stream_name: str = "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+def lambda_context(**overrides: Any) -> FakeLambdaContext:
+    """A Lambda context of this handler's function, invoked for tenant acme by default."""
+    overrides.setdefault("tenant_id", "acme")
+    return FakeLambdaContext(
+        function_name=FUNCTION_NAME, region=REGION, account=ACCOUNT, **overrides
+    )
 
 
 @dataclass
@@ -230,7 +220,7 @@ def test_request_is_served_for_the_context_tenant(
     event = rest_event("acme")
 
     # WHEN the function is invoked
-    response = handler_module.handler(event, FakeLambdaContext(tenant_id="acme"))
+    response = handler_module.handler(event, lambda_context(tenant_id="acme"))
 
     # THEN it answers 200 JSON with the tenant, the authorizer's tenant, the path, and
     # the one tenant this execution environment has served
@@ -257,13 +247,13 @@ def test_second_request_of_the_same_tenant_keeps_one_environment_tenant(
     handler_module: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # GIVEN an environment that already served tenant globex
-    first = handler_module.handler(rest_event("globex"), FakeLambdaContext(tenant_id="globex"))
+    first = handler_module.handler(rest_event("globex"), lambda_context(tenant_id="globex"))
     assert body_of(first)["environmentTenants"] == ["globex"]
 
     # WHEN the same module serves globex again, on another route and method
     second = handler_module.handler(
         rest_event("globex", method="POST", path="/", body=json.dumps({"total": 12})),
-        FakeLambdaContext(tenant_id="globex"),
+        lambda_context(tenant_id="globex"),
     )
 
     # THEN it still holds that one tenant only
@@ -283,8 +273,8 @@ def test_each_module_load_starts_with_no_tenant(load_handler: Callable[[], Modul
     blue, green = load_handler(), load_handler()
 
     # WHEN each serves its own tenant
-    blue_body = body_of(blue.handler(rest_event("blue"), FakeLambdaContext(tenant_id="blue")))
-    green_body = body_of(green.handler(rest_event("green"), FakeLambdaContext(tenant_id="green")))
+    blue_body = body_of(blue.handler(rest_event("blue"), lambda_context(tenant_id="blue")))
+    green_body = body_of(green.handler(rest_event("green"), lambda_context(tenant_id="green")))
 
     # THEN neither has seen the other's tenant
     assert blue_body["environmentTenants"] == ["blue"]
@@ -294,7 +284,7 @@ def test_each_module_load_starts_with_no_tenant(load_handler: Callable[[], Modul
 def test_tenant_comes_from_the_lambda_context_not_the_event(handler_module: ModuleType) -> None:
     # GIVEN an event whose authorizer context names another tenant than the invoke
     # (API Gateway maps one to the other, so only a direct invoke could do this)
-    response = handler_module.handler(rest_event("globex"), FakeLambdaContext(tenant_id="acme"))
+    response = handler_module.handler(rest_event("globex"), lambda_context(tenant_id="acme"))
 
     # THEN the served tenant is Lambda's (the environment's); the event's is only echoed
     body = body_of(response)
@@ -305,7 +295,7 @@ def test_tenant_comes_from_the_lambda_context_not_the_event(handler_module: Modu
 
 @pytest.mark.parametrize(
     "context",
-    [FakeLambdaContext(tenant_id=None), FakeLambdaContext(tenant_id=""), ContextWithoutTenant()],
+    [lambda_context(tenant_id=None), lambda_context(tenant_id=""), ContextWithoutTenant()],
     ids=["tenant-id-none", "tenant-id-empty", "no-tenant-id-attribute"],
 )
 @pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
@@ -337,7 +327,7 @@ def test_unknown_method_is_not_found(handler_module: ModuleType) -> None:
     # GIVEN a HEAD request (the API's ANY method forwards it; the handler routes
     # GET/POST/PUT/PATCH/DELETE only)
     response = handler_module.handler(
-        rest_event("acme", method="HEAD"), FakeLambdaContext(tenant_id="acme")
+        rest_event("acme", method="HEAD"), lambda_context(tenant_id="acme")
     )
 
     # THEN the resolver answers 404 and records no tenant

@@ -15,7 +15,6 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,7 +26,7 @@ from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.handlers.support import load_asset_module
+from tests.handlers.support import FakeLambdaContext, forbid_aws_clients, load_asset_module
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -57,20 +56,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publis
 # --------------------------------------------------------------------------- helpers
 
 
-@dataclass
-class FakeLambdaContext:
-    """The attributes of the Lambda context object that Powertools reads."""
-
-    function_name: str = FUNCTION_NAME
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_NAME}"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
-    log_stream_name: str = "2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+def lambda_context(**overrides: Any) -> FakeLambdaContext:
+    """A Lambda context of this handler's function."""
+    return FakeLambdaContext(
+        function_name=FUNCTION_NAME, region=REGION, account=ACCOUNT, **overrides
+    )
 
 
 def b64url(data: bytes) -> str:
@@ -289,7 +279,7 @@ def test_valid_token_allows_every_route_with_the_tenant_in_context(
     event = bearer(make_token())
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(event, FakeLambdaContext())
+    response = handler_module.handler(event, lambda_context())
 
     # THEN every method and resource of the API stage is allowed (the cached decision is
     # valid for the other routes), for principal alice, with the tenant in the context
@@ -328,7 +318,7 @@ def test_bearer_prefix_is_optional_and_case_insensitive(
     event = token_event(authorization.format(token=make_token()))
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(event, FakeLambdaContext())
+    response = handler_module.handler(event, lambda_context())
 
     # THEN access is allowed
     assert effect(response) == "Allow"
@@ -339,7 +329,7 @@ def test_tenant_without_status_attribute_is_active(handler_module: ModuleType) -
     put_tenant("globex")
 
     # WHEN one of its users calls the API
-    response = handler_module.handler(bearer(make_token(tenant_id="globex")), FakeLambdaContext())
+    response = handler_module.handler(bearer(make_token(tenant_id="globex")), lambda_context())
 
     # THEN access is allowed
     assert effect(response) == "Allow"
@@ -351,9 +341,7 @@ def test_partition_of_the_method_arn_is_kept(handler_module: ModuleType) -> None
     arn = f"arn:aws-cn:execute-api:cn-north-1:{ACCOUNT}:abcdef1234/v1/POST/orders/42"
 
     # WHEN a valid token is authorized
-    response = handler_module.handler(
-        token_event(f"Bearer {make_token()}", arn), FakeLambdaContext()
-    )
+    response = handler_module.handler(token_event(f"Bearer {make_token()}", arn), lambda_context())
 
     # THEN the policy covers all routes of that API stage, in that partition
     assert response["policyDocument"]["Statement"][0]["Resource"] == [
@@ -373,8 +361,8 @@ def test_custom_tenant_claim(
     claims = {"sub": "bob", "custom:tenant": "acme", "exp": int(time.time()) + 60}
 
     # WHEN the authorizer sees tokens with and without that claim
-    allowed = module.handler(bearer(make_token(claims)), FakeLambdaContext())
-    denied = module.handler(bearer(make_token()), FakeLambdaContext())
+    allowed = module.handler(bearer(make_token(claims)), lambda_context())
+    denied = module.handler(bearer(make_token()), lambda_context())
 
     # THEN only the token with the custom claim is allowed
     assert allowed["context"] == {"tenantId": "acme", "subject": "bob"}
@@ -391,7 +379,7 @@ def test_unknown_tenant_is_denied(
     event = bearer(make_token(tenant_id="initech"))
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(event, FakeLambdaContext())
+    response = handler_module.handler(event, lambda_context())
 
     # THEN every route is denied, without context
     assert_denied(response)
@@ -409,7 +397,7 @@ def test_suspended_tenant_is_denied(handler_module: ModuleType) -> None:
     put_tenant("umbrella", "SUSPENDED")
 
     # WHEN one of its users presents a valid token
-    response = handler_module.handler(bearer(make_token(tenant_id="umbrella")), FakeLambdaContext())
+    response = handler_module.handler(bearer(make_token(tenant_id="umbrella")), lambda_context())
 
     # THEN access is denied
     assert_denied(response)
@@ -435,7 +423,7 @@ def test_invalid_tenant_id_is_denied_without_asking_the_registry(
     event = bearer(make_token(tenant_id=tenant_id))
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(event, FakeLambdaContext())
+    response = handler_module.handler(event, lambda_context())
 
     # THEN access is denied and the registry is never queried
     assert_denied(response)
@@ -448,7 +436,7 @@ def test_longest_valid_tenant_id_is_accepted(handler_module: ModuleType) -> None
     put_tenant(tenant_id, "ACTIVE")
 
     # WHEN one of its users calls the API
-    response = handler_module.handler(bearer(make_token(tenant_id=tenant_id)), FakeLambdaContext())
+    response = handler_module.handler(bearer(make_token(tenant_id=tenant_id)), lambda_context())
 
     # THEN access is allowed
     assert response["context"]["tenantId"] == tenant_id
@@ -459,9 +447,7 @@ def test_registry_answers_are_cached(handler_module: ModuleType, api_calls: list
     known, unknown = bearer(make_token()), bearer(make_token(tenant_id="initech"))
 
     # WHEN each is authorized three times
-    responses = [
-        handler_module.handler(event, FakeLambdaContext()) for event in (known, unknown) * 3
-    ]
+    responses = [handler_module.handler(event, lambda_context()) for event in (known, unknown) * 3]
 
     # THEN the answers do not change
     assert [effect(r) for r in responses] == ["Allow", "Deny"] * 3
@@ -489,9 +475,9 @@ def test_registry_cache_can_be_disabled(
     module = load_handler()
 
     # WHEN a tenant is authorized, then suspended, then authorized again
-    first = module.handler(bearer(make_token()), FakeLambdaContext())
+    first = module.handler(bearer(make_token()), lambda_context())
     put_tenant("acme", "SUSPENDED")
-    second = module.handler(bearer(make_token()), FakeLambdaContext())
+    second = module.handler(bearer(make_token()), lambda_context())
 
     # THEN every invocation reads the registry and the suspension is effective at once
     assert (effect(first), effect(second)) == ("Allow", "Deny")
@@ -510,7 +496,7 @@ def test_static_registry_from_allowed_tenants(
 
     # WHEN users of listed and unlisted tenants call the API
     responses = [
-        module.handler(bearer(make_token(tenant_id=tenant)), FakeLambdaContext())
+        module.handler(bearer(make_token(tenant_id=tenant)), lambda_context())
         for tenant in ("acme", "globex", "initech")
     ]
 
@@ -529,7 +515,7 @@ def test_no_registry_configured_fails_closed(
     # THEN it raises a configuration error (API Gateway answers 500), every time
     for _ in range(2):
         with pytest.raises(module.AuthorizerConfigurationError, match="TENANT_TABLE_NAME"):
-            module.handler(bearer(make_token()), FakeLambdaContext())
+            module.handler(bearer(make_token()), lambda_context())
 
 
 def test_missing_signing_secret_fails_closed(
@@ -541,7 +527,7 @@ def test_missing_signing_secret_fails_closed(
     # WHEN the authorizer is invoked
     # THEN it raises a configuration error
     with pytest.raises(module.AuthorizerConfigurationError, match="SIGNING_SECRET_ARN"):
-        module.handler(bearer(make_token()), FakeLambdaContext())
+        module.handler(bearer(make_token()), lambda_context())
 
 
 def test_registry_failure_is_raised(
@@ -558,7 +544,7 @@ def test_registry_failure_is_raised(
     # WHEN the authorizer is invoked
     # THEN the DynamoDB error is raised (API Gateway answers 500: fail closed)
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
-        module.handler(bearer(token), FakeLambdaContext())
+        module.handler(bearer(token), lambda_context())
     # AND the failure is logged, without the token
     output = capsys.readouterr().out
     assert any(line.get("level") == "ERROR" for line in json_lines(output))
@@ -573,7 +559,7 @@ def test_bad_signature_is_denied(handler_module: ModuleType) -> None:
     event = bearer(make_token(key="not-the-signing-key"))
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(event, FakeLambdaContext())
+    response = handler_module.handler(event, lambda_context())
 
     # THEN access is denied
     assert_denied(response)
@@ -586,7 +572,7 @@ def test_tampered_payload_is_denied(handler_module: ModuleType) -> None:
     put_tenant("globex")
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(bearer(f"{header}.{forged}.{signature}"), FakeLambdaContext())
+    response = handler_module.handler(bearer(f"{header}.{forged}.{signature}"), lambda_context())
 
     # THEN access is denied
     assert_denied(response)
@@ -612,7 +598,7 @@ def test_unsupported_header_is_denied(handler_module: ModuleType, header: dict[s
     # WHEN the authorizer is invoked with either
     # THEN access is denied
     for token in (signed, unsigned):
-        assert_denied(handler_module.handler(bearer(token), FakeLambdaContext()))
+        assert_denied(handler_module.handler(bearer(token), lambda_context()))
 
 
 MISSING: Any = object()
@@ -650,7 +636,7 @@ def test_invalid_claims_are_denied(
     claims = {name: value for name, value in claims.items() if value is not MISSING}
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(bearer(make_token(claims)), FakeLambdaContext())
+    response = handler_module.handler(bearer(make_token(claims)), lambda_context())
 
     # THEN access is denied, for that reason, without any tenant in the log
     assert_denied(response)
@@ -674,7 +660,7 @@ def test_clock_skew_is_tolerated(
 
     # WHEN tokens just inside and just outside the skew are presented
     def decide(**claims: Any) -> str:
-        return effect(module.handler(bearer(make_token(**claims)), FakeLambdaContext()))
+        return effect(module.handler(bearer(make_token(**claims)), lambda_context()))
 
     # THEN only those within the skew are allowed
     assert decide(exp=now - 100) == "Allow"
@@ -704,7 +690,7 @@ def test_malformed_token_is_denied(handler_module: ModuleType, authorization: st
     event = token_event(authorization)
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(event, FakeLambdaContext())
+    response = handler_module.handler(event, lambda_context())
 
     # THEN access is denied
     assert_denied(response)
@@ -716,9 +702,7 @@ def test_malformed_payload_of_a_signed_token_is_denied(handler_module: ModuleTyp
     digest = hmac.new(SIGNING_KEY.encode(), signing_input.encode(), hashlib.sha256).digest()
 
     # WHEN the authorizer is invoked
-    response = handler_module.handler(
-        bearer(f"{signing_input}.{b64url(digest)}"), FakeLambdaContext()
-    )
+    response = handler_module.handler(bearer(f"{signing_input}.{b64url(digest)}"), lambda_context())
 
     # THEN access is denied
     assert_denied(response)
@@ -730,7 +714,7 @@ def test_missing_authorization_token_is_denied(handler_module: ModuleType) -> No
 
     # WHEN the authorizer is invoked
     # THEN access is denied
-    assert_denied(handler_module.handler(event, FakeLambdaContext()))
+    assert_denied(handler_module.handler(event, lambda_context()))
 
 
 @pytest.mark.parametrize(
@@ -764,7 +748,7 @@ def test_issuer_and_audience_when_configured(
     module = load_handler()
 
     # WHEN a token with the given iss/aud is presented
-    response = module.handler(bearer(make_token(**claims)), FakeLambdaContext())
+    response = module.handler(bearer(make_token(**claims)), lambda_context())
 
     # THEN it is allowed only if both match
     assert effect(response) == expected
@@ -776,7 +760,7 @@ def test_issuer_and_audience_are_ignored_when_not_configured(handler_module: Mod
 
     # WHEN it is presented
     # THEN it is allowed
-    assert effect(handler_module.handler(bearer(token), FakeLambdaContext())) == "Allow"
+    assert effect(handler_module.handler(bearer(token), lambda_context())) == "Allow"
 
 
 # --------------------------------------------------------------------------- signing keys
@@ -793,7 +777,7 @@ def test_rotated_keys_any_listed_key_verifies(
 
     # WHEN tokens signed with each, and with an unlisted key, are presented
     def decide(key: str) -> str:
-        return effect(module.handler(bearer(make_token(key=key)), FakeLambdaContext()))
+        return effect(module.handler(bearer(make_token(key=key)), lambda_context()))
 
     # THEN the tokens signed with a listed key (the second one included) are allowed
     assert decide(SIGNING_KEY) == "Allow"
@@ -813,7 +797,7 @@ def test_json_secret_without_keys_is_itself_the_key(
 
     # WHEN a token signed with the whole secret string is presented
     # THEN it is allowed
-    response = module.handler(bearer(make_token(key=secret)), FakeLambdaContext())
+    response = module.handler(bearer(make_token(key=secret)), lambda_context())
     assert effect(response) == "Allow"
 
 
@@ -839,7 +823,7 @@ def test_invalid_key_list_fails_closed(
     # WHEN the authorizer is invoked
     # THEN it raises a configuration error
     with pytest.raises(module.AuthorizerConfigurationError):
-        module.handler(bearer(make_token(key="ok")), FakeLambdaContext())
+        module.handler(bearer(make_token(key="ok")), lambda_context())
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -867,7 +851,7 @@ def test_token_is_never_logged(
     ]
 
     # WHEN the authorizer allows and denies them
-    responses = [module.handler(bearer(token), FakeLambdaContext()) for token in tokens]
+    responses = [module.handler(bearer(token), lambda_context()) for token in tokens]
     assert [effect(r) for r in responses] == ["Allow"] + ["Deny"] * 4
 
     # THEN every decision is logged, but no token nor any part of one appears in the logs
@@ -895,8 +879,8 @@ def test_make_handler_with_custom_registry_and_keys(
     custom = module.make_handler(registry=Registry(), key_provider=lambda: [b"vendored-key"])
 
     # WHEN it authorizes tokens
-    allowed = custom(bearer(make_token(key="vendored-key")), FakeLambdaContext())
-    denied = custom(bearer(make_token(key="vendored-key", tenant_id="globex")), FakeLambdaContext())
+    allowed = custom(bearer(make_token(key="vendored-key")), lambda_context())
+    denied = custom(bearer(make_token(key="vendored-key", tenant_id="globex")), lambda_context())
 
     # THEN it uses them, and makes no AWS call at all
     assert effect(allowed) == "Allow"
@@ -909,21 +893,8 @@ def test_importing_the_module_needs_no_aws_settings(
     load_handler: Callable[[], ModuleType], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN no AWS credentials nor region, and boto3 unable to create any client
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    forbid_aws_clients(monkeypatch)
     monkeypatch.setenv("TENANT_TABLE_NAME", TABLE)
-
-    def no_client(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("an AWS client was created at import time")
-
-    monkeypatch.setattr(boto3, "client", no_client)
-    monkeypatch.setattr(boto3.session.Session, "client", no_client)
 
     # WHEN the handler module is imported
     module = load_handler()
