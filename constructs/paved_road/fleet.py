@@ -56,11 +56,13 @@ from paved_road.errors import Problems
 from paved_road.function import (
     APPLICATION_LOG_LEVELS,
     CRITICALITY_TAG,
+    LATEST_RUNTIME_RULES,
     POWERTOOLS_LAYER_VERSION,
     RUNTIME_DEPRECATED_RULE_ID,
     Criticality,
     GovernedFunction,
     powertools_layer_arn,
+    supported_runtime_reason,
 )
 
 CELL_CONTEXT = "paved-road:fleet-cell"
@@ -371,7 +373,7 @@ class TenantFunctionFleet(Construct):
             "layers": layers or None,
             "code_signing_config_arn": code_signing_config_arn,
         }
-        self._trusted_logging = level
+        self._log_level = level
         self._vpc = (
             {"subnetIds": list(subnet_ids), "securityGroupIds": list(security_group_ids)}
             if subnet_ids
@@ -509,8 +511,7 @@ class TenantFunctionFleet(Construct):
             for rule in (
                 RUNTIME_DEPRECATED_RULE_ID,
                 "PavedRoad-LambdaRuntimeHorizon",
-                "AwsSolutions-L1",
-                "Serverless-LambdaLatestVersion",
+                *LATEST_RUNTIME_RULES,
             ):
                 reasons[rule] = deprecated_reason
         if synchronous:
@@ -518,19 +519,9 @@ class TenantFunctionFleet(Construct):
                 "Fleet functions are invoked synchronously by the platform (synchronous=True): "
                 "the caller receives every error; a DLQ only applies to asynchronous invokes."
             )
-        entry = runtimes.lifecycle(runtime_name)
-        if (
-            not deprecated_reason
-            and entry is not None
-            and entry.phase(today) is runtimes.Phase.SUPPORTED
-        ):
-            reason = (
-                f"{runtime_name} is supported until {entry.deprecated}; runtime upgrades are "
-                "governed by lifecycle and criticality horizon (PavedRoad-LambdaRuntimeDeprecated, "
-                "PavedRoad-LambdaRuntimeHorizon)."
-            )
-            reasons["AwsSolutions-L1"] = reason
-            reasons["Serverless-LambdaLatestVersion"] = reason
+        supported = None if deprecated_reason else supported_runtime_reason(runtime_name, today)
+        if supported:
+            reasons.update(dict.fromkeys(LATEST_RUNTIME_RULES, supported))
         return reasons
 
     def _new_shard(self, number: int) -> Stack:
@@ -681,7 +672,7 @@ class TenantFunctionFleet(Construct):
         assert source is not None  # checked in _check_tenants
         logging: dict[str, str] = {
             "logFormat": "JSON",
-            "applicationLogLevel": self._trusted_logging,
+            "applicationLogLevel": self._log_level,
             "systemLogLevel": "INFO",
         }
         if not untrusted:

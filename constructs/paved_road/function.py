@@ -135,6 +135,24 @@ class GovernedFunctionProps(TypedDict, total=False):
     invocation: Invocation
 
 
+LATEST_RUNTIME_RULES = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")
+"""cdk-nag's "latest runtime in the family" rules, acknowledged for supported runtimes."""
+
+
+def supported_runtime_reason(runtime_name: str, today: datetime.date) -> str | None:
+    """The acknowledgment reason for :data:`LATEST_RUNTIME_RULES` when ``runtime_name`` is
+    supported ``today``; None otherwise. Those rules would fail every function one release
+    behind; paved-road governs runtimes by lifecycle and criticality horizon instead."""
+    entry = runtimes.lifecycle(runtime_name)
+    if entry is None or entry.phase(today) is not runtimes.Phase.SUPPORTED:
+        return None
+    return (
+        f"{runtime_name} is supported until {entry.deprecated}"
+        "; runtime upgrades are governed by lifecycle and criticality horizon "
+        "(PavedRoad-LambdaRuntimeDeprecated, PavedRoad-LambdaRuntimeHorizon)."
+    )
+
+
 def powertools_layer_arn(runtime_name: str, architecture_name: str, version: int) -> str:
     """The AWS-managed Powertools (Python V3) layer ARN, region and partition as tokens."""
     python = runtime_name.replace(".", "")  # python3.14 -> python314
@@ -352,20 +370,9 @@ class GovernedFunction(Construct):
             Validations.of(self.function).acknowledge(
                 Acknowledgment(id=RUNTIME_DEPRECATED_RULE_ID, reason=acknowledge_deprecated_runtime)
             )
-        elif (entry := runtimes.lifecycle(runtime_name)) and entry.phase(
-            today
-        ) is runtimes.Phase.SUPPORTED:
-            # cdk-nag's "latest runtime in the family" rules would fail every function one
-            # release behind; paved-road governs runtimes by lifecycle instead
-            # (PavedRoad-LambdaRuntimeDeprecated / -LambdaRuntimeHorizon).
-            reason = (
-                f"{runtime_name} is supported until {entry.deprecated}"
-                "; runtime upgrades are governed by lifecycle and criticality horizon "
-                "(PavedRoad-LambdaRuntimeDeprecated, PavedRoad-LambdaRuntimeHorizon)."
-            )
+        elif reason := supported_runtime_reason(runtime_name, today):
             Validations.of(self.function).acknowledge(
-                Acknowledgment(id="AwsSolutions-L1", reason=reason),
-                Acknowledgment(id="Serverless-LambdaLatestVersion", reason=reason),
+                *(Acknowledgment(id=rule, reason=reason) for rule in LATEST_RUNTIME_RULES)
             )
 
     def _check_invocation(self, problems: Problems, invocation: Invocation | None) -> None:
