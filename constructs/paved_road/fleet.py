@@ -303,6 +303,8 @@ class TenantFunctionFleet(Construct):
             CLOUDFORMATION_MAX_RESOURCES,
         )
         check_range(problems, "max_template_bytes", max_template_bytes, 51_200, 1_000_000, "bytes")
+        if not handler:
+            problems.add("handler", "must be a non-empty string such as 'index.handler'", handler)
         if log_level.upper() not in APPLICATION_LOG_LEVELS:
             problems.add(
                 "log_level", f"must be one of {', '.join(APPLICATION_LOG_LEVELS)}", log_level
@@ -466,6 +468,8 @@ class TenantFunctionFleet(Construct):
                 )
             seen.add(tenant.key)
             ids.setdefault(construct_id(tenant.key), tenant.key)
+            if tenant.handler is not None and not tenant.handler:
+                problems.add(f"{where}.handler", "must be non-empty (or None for the fleet's)", "")
             if tenant.code is None and code is None and not tenant.retired:
                 problems.add(f"{where}.code", "is required when the fleet has no shared code", None)
             if isinstance(tenant.code, lambda_.Code) and not isinstance(

@@ -324,6 +324,8 @@ def test_bad_cell_context_is_rejected() -> None:
         ({"tenants": "abc"}, r"tenants must be a list"),
         ({"tenants": ["abc"]}, r"tenants\[0\] must be a paved_road.Tenant"),
         ({"name_prefix": "bad prefix"}, r"name_prefix must be 1-40 characters"),
+        ({"handler": ""}, r"handler must be a non-empty string"),
+        ({"tenants": [Tenant("a", handler="")]}, r"tenants\[0\].handler must be non-empty"),
         ({"memory_size": 64}, r"memory_size must be between 128 and 10240 MB, got 64"),
         ({"timeout": Duration.seconds(0)}, r"timeout must be between 1 and 900 seconds, got 0"),
         ({"log_level": "LOUD"}, r"log_level must be one of"),
