@@ -18,7 +18,6 @@ Service rules this construct validates at construct time (AWS documentation,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._filters import check_filters
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
@@ -41,8 +41,6 @@ ONE_MIB = 1024 * 1024
 MAX_VISIBILITY_SECONDS = 12 * 60 * 60
 DLQ_RETENTION = Duration.days(14)
 DEFAULT_RETENTION = Duration.days(4)
-MAX_FILTERS = 5
-MAX_FILTER_PATTERN_CHARS = 4096
 REDRIVE_ACTIONS = (
     "sqs:StartMessageMoveTask",
     "sqs:ListMessageMoveTasks",
@@ -173,7 +171,7 @@ class QueueConsumer(Construct):
                     "above 10 needs max_batching_window of at least 1 second",
                     batch_size,
                 )
-        self._check_filters(problems, filters)
+        check_filters(problems, filters)
 
         fn_timeout_s = self._function_timeout_seconds(existing_function, function_props)
         required_visibility = None if fn_timeout_s is None else 6 * fn_timeout_s + window_s
@@ -286,34 +284,6 @@ class QueueConsumer(Construct):
         if isinstance(existing, lambda_.Function):
             return seconds(existing.timeout) if existing.timeout else 3.0
         return None
-
-    @staticmethod
-    def _check_filters(problems: Problems, filters: Sequence[Mapping[str, Any]]) -> None:
-        if len(filters) > MAX_FILTERS:
-            problems.add("filters", f"must hold at most {MAX_FILTERS} patterns", len(filters))
-        for index, pattern in enumerate(filters):
-            prop = f"filters[{index}]"
-            if not isinstance(pattern, Mapping) or not pattern:
-                problems.add(prop, "must be a non-empty dict (an event filter pattern)", pattern)
-                continue
-            bad_leaf = _first_bad_leaf(pattern)
-            if bad_leaf is not None:
-                problems.add(
-                    prop,
-                    f"must have a non-empty list of matchers at every leaf (at '{bad_leaf}')",
-                    pattern,
-                )
-            try:
-                text = json.dumps(pattern, separators=(",", ":"))
-            except (TypeError, ValueError):
-                problems.add(prop, "must be JSON-serializable", pattern)
-                continue
-            if len(text) > MAX_FILTER_PATTERN_CHARS:
-                problems.add(
-                    prop,
-                    f"must be at most {MAX_FILTER_PATTERN_CHARS} characters as JSON",
-                    len(text),
-                )
 
     def _governed_queue_kwargs(
         self,
@@ -528,16 +498,3 @@ class QueueConsumer(Construct):
 def _queue_arn(scope: Construct, name: str) -> str:
     return Stack.of(scope).format_arn(service="sqs", resource=name)
 
-
-def _first_bad_leaf(pattern: Mapping[str, Any], prefix: str = "") -> str | None:
-    for key, value in pattern.items():
-        where = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            if not value:
-                return where
-            found = _first_bad_leaf(value, where)
-            if found is not None:
-                return found
-        elif not isinstance(value, list) or not value:
-            return where
-    return None
