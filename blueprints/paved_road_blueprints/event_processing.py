@@ -11,22 +11,19 @@ versioned when ``production=True``. Optional idempotency keeps a DynamoDB table
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road import Criticality, GovernedFunctionProps, QueueConsumer
 from paved_road.errors import Problems
+from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "event_processor"
-S3_ACCESS_LOGS_BUCKET_POLICY_FLAG = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 
 
@@ -34,22 +31,6 @@ def handler_code() -> lambda_.Code:
     """The blueprint's handler as a zip asset (no bundling, no Docker: the handler
     needs only the runtime's boto3 and the Powertools layer)."""
     return lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES)
-
-
-def _secure_bucket(scope: Construct, id: str, production: bool, **logging: Any) -> s3.Bucket:
-    """Block public access, SSE-S3, TLS only, ACLs disabled, versioned in production,
-    kept on stack deletion."""
-    return s3.Bucket(
-        scope,
-        id,
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        encryption=s3.BucketEncryption.S3_MANAGED,
-        enforce_ssl=True,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        versioned=production,
-        removal_policy=RemovalPolicy.RETAIN,
-        **logging,
-    )
 
 
 class EventProcessingService(Construct):
@@ -99,25 +80,7 @@ class EventProcessingService(Construct):
             )
         problems.raise_if_any()
 
-        # Grant S3 log delivery through a bucket policy instead of the deprecated
-        # LogDeliveryWrite ACL, so the log bucket can enforce bucket-owner ownership
-        # (ACLs disabled). Scoped to this construct's subtree.
-        self.node.set_context(S3_ACCESS_LOGS_BUCKET_POLICY_FLAG, True)
-        self.access_logs_bucket = _secure_bucket(self, "AccessLogsBucket", production)
-        Validations.of(self.access_logs_bucket).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This bucket is the server access log target; logging it to itself "
-                "would loop.",
-            )
-        )
-        self.bucket = _secure_bucket(
-            self,
-            "DataBucket",
-            production,
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix="data-bucket/",
-        )
+        self.bucket, self.access_logs_bucket = data_bucket_with_access_logs(self, production)
 
         environment = {"BUCKET_NAME": self.bucket.bucket_name, "OBJECT_PREFIX": object_prefix}
         self.idempotency_table: dynamodb.TableV2 | None = None
@@ -155,24 +118,13 @@ class EventProcessingService(Construct):
             alarm_topic=alarm_topic,
         )
         fn = self.consumer.function
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject"],
-                resources=[self.bucket.arn_for_objects(f"{object_prefix}/*")],
-            )
+        role = self.consumer.governed_function.role if self.consumer.governed_function else None
+        grant_put_under_prefix(
+            fn,
+            role,
+            self.bucket,
+            object_prefix,
+            "The handler writes one object per message under the service's key prefix",
         )
         if self.idempotency_table is not None:
             self.idempotency_table.grant_read_write_data(fn)
-
-        role = self.consumer.governed_function.role if self.consumer.governed_function else None
-        if role is not None:
-            bucket_id = Stack.of(self).resolve(
-                self.bucket.node.default_child.logical_id  # type: ignore[union-attr]
-            )
-            Validations.of(role).acknowledge(
-                Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{object_prefix}/*]",
-                    reason="The handler writes one object per message under the service's "
-                    "key prefix: s3:PutObject only, one bucket, one prefix.",
-                )
-            )

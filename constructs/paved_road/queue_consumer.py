@@ -497,4 +497,3 @@ class QueueConsumer(Construct):
 
 def _queue_arn(scope: Construct, name: str) -> str:
     return Stack.of(scope).format_arn(service="sqs", resource=name)
-
