@@ -4,6 +4,7 @@ Public API (names are a contract)::
 
     from paved_road import GovernedFunction, Criticality, QueueConsumer, PavedRoadError
     from paved_road import TenantIsolatedFunction, TenantFunctionFleet, Tenant
+    from paved_road import KafkaConsumer, KafkaSource, PollerSizing
     from paved_road.guardrails import PavedRoadChecks, enforce
 
 Names are imported on first use (PEP 562) so that the ``paved-road`` command
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
         GovernedFunctionProps,
         Invocation,
     )
+    from paved_road.kafka import (
+        KafkaAuth,
+        KafkaConsumer,
+        KafkaConsumerAlarms,
+        KafkaSource,
+        PollerSizing,
+    )
     from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
     from paved_road.tenancy import (
         Tenant,
@@ -38,6 +46,11 @@ _LAZY = {
     "GovernedFunction": "paved_road.function",
     "GovernedFunctionProps": "paved_road.function",
     "Invocation": "paved_road.function",
+    "KafkaAuth": "paved_road.kafka",
+    "KafkaConsumer": "paved_road.kafka",
+    "KafkaConsumerAlarms": "paved_road.kafka",
+    "KafkaSource": "paved_road.kafka",
+    "PollerSizing": "paved_road.kafka",
     "QueueConsumer": "paved_road.queue_consumer",
     "QueueConsumerAlarms": "paved_road.queue_consumer",
     "Tenant": "paved_road.fleet",
@@ -52,7 +65,12 @@ __all__ = [
     "GovernedFunction",
     "GovernedFunctionProps",
     "Invocation",
+    "KafkaAuth",
+    "KafkaConsumer",
+    "KafkaConsumerAlarms",
+    "KafkaSource",
     "PavedRoadError",
+    "PollerSizing",
     "QueueConsumer",
     "QueueConsumerAlarms",
     "Tenant",

@@ -27,3 +27,8 @@ TENANT_ID_INTEGRATION_PARAMETER = f"integration.request.header.{TENANT_ID_HEADER
 
 DENY_ALL_POLICY_NAME = "AWSDenyAll"
 """AWS managed policy that explicitly denies every action."""
+
+RECORD_PROCESSING_METADATA = "PavedRoad::RecordProcessingMillis"
+"""Resource ``Metadata`` key on a Kafka event source mapping: the expected handler time per
+record in milliseconds (KafkaConsumer's ``record_processing_time``), which the
+PavedRoad-KafkaFunctionTimeoutBatch rule multiplies by the batch size."""

@@ -4,6 +4,16 @@ from paved_road.guardrails.rules.api_tenant_id_from_client import RULE as API_TE
 from paved_road.guardrails.rules.fleet_stack_resource_budget import (
     RULE as FLEET_STACK_RESOURCE_BUDGET,
 )
+from paved_road.guardrails.rules.kafka_batching_window import RULE as KAFKA_BATCHING_WINDOW
+from paved_road.guardrails.rules.kafka_function_timeout_batch import (
+    RULE as KAFKA_FUNCTION_TIMEOUT_BATCH,
+)
+from paved_road.guardrails.rules.kafka_mapping_on_failure_destination import (
+    RULE as KAFKA_MAPPING_ON_FAILURE_DESTINATION,
+)
+from paved_road.guardrails.rules.kafka_provisioned_pollers import (
+    RULE as KAFKA_PROVISIONED_POLLERS,
+)
 from paved_road.guardrails.rules.lambda_active_tracing import RULE as LAMBDA_ACTIVE_TRACING
 from paved_road.guardrails.rules.lambda_json_logs import RULE as LAMBDA_JSON_LOGS
 from paved_road.guardrails.rules.lambda_runtime_deprecated import RULE as LAMBDA_RUNTIME_DEPRECATED
@@ -34,12 +44,20 @@ ALL_RULES = (
     API_TENANT_ID_FROM_CLIENT,
     UNTRUSTED_TENANT_ROLE_ALLOW,
     FLEET_STACK_RESOURCE_BUDGET,
+    KAFKA_MAPPING_ON_FAILURE_DESTINATION,
+    KAFKA_PROVISIONED_POLLERS,
+    KAFKA_BATCHING_WINDOW,
+    KAFKA_FUNCTION_TIMEOUT_BATCH,
 )
 
 __all__ = [
     "ALL_RULES",
     "API_TENANT_ID_FROM_CLIENT",
     "FLEET_STACK_RESOURCE_BUDGET",
+    "KAFKA_BATCHING_WINDOW",
+    "KAFKA_FUNCTION_TIMEOUT_BATCH",
+    "KAFKA_MAPPING_ON_FAILURE_DESTINATION",
+    "KAFKA_PROVISIONED_POLLERS",
     "LAMBDA_ACTIVE_TRACING",
     "LAMBDA_JSON_LOGS",
     "LAMBDA_RUNTIME_DEPRECATED",

@@ -23,6 +23,15 @@ def is_sqs_source(view: ResourceView) -> bool:
     return ":sqs:" in flatten(arn)
 
 
+def is_kafka_mapping(view: ResourceView) -> bool:
+    """Whether an event source mapping reads Kafka: MSK (a ``:kafka:`` cluster ARN) or
+    self-managed (``SelfManagedEventSource``). Only Kafka mappings have ``Topics``."""
+    props = view.properties
+    if "Topics" in props or "SelfManagedEventSource" in props:
+        return True
+    return ":kafka:" in flatten(props.get("EventSourceArn"))
+
+
 def mapping_queue(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
     """(logical id, resource) of the SQS queue a mapping reads, if in this template."""
     return view.referenced(view.properties.get("EventSourceArn"), SQS_QUEUE)
