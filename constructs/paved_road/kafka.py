@@ -1152,7 +1152,7 @@ def _cluster_child_arn(cluster_arn: str, kind: str, name: str) -> str:
     if not is_token(cluster_arn):
         head, _, tail = cluster_arn.partition(":cluster/")
         return f"{head}:{kind}/{tail}/{name}"
-    parts = Fn.split(":cluster/", cluster_arn, 2)
+    parts = Fn.split(":cluster/", cluster_arn)
     return Fn.join("", [Fn.select(0, parts), f":{kind}/", Fn.select(1, parts), f"/{name}"])
 
 
