@@ -2,10 +2,19 @@
 constructs.
 
     from paved_road_blueprints import EventProcessingService, MultiTenantApi, TenantCodeRunner
+    from paved_road_blueprints import KafkaStreamProcessor, StreamOutput
 """
 
 from paved_road_blueprints.event_processing import EventProcessingService
+from paved_road_blueprints.kafka_stream import KafkaStreamProcessor, StreamOutput
 from paved_road_blueprints.multi_tenant_api import MultiTenantApi
 from paved_road_blueprints.tenant_code_runner import Snippet, TenantCodeRunner
 
-__all__ = ["EventProcessingService", "MultiTenantApi", "Snippet", "TenantCodeRunner"]
+__all__ = [
+    "EventProcessingService",
+    "KafkaStreamProcessor",
+    "MultiTenantApi",
+    "Snippet",
+    "StreamOutput",
+    "TenantCodeRunner",
+]
