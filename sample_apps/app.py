@@ -8,6 +8,7 @@ with ``-c paved-road:strict=true``).
 from __future__ import annotations
 
 import event_processing.stack as event_processing
+import kafka_stream.stack as kafka_stream
 import multi_tenant_api.stack as multi_tenant_api
 import tenant_code_runner.stack as tenant_code_runner
 import tenant_fleet.stack as tenant_fleet
@@ -15,7 +16,7 @@ from aws_cdk import App
 
 from paved_road.guardrails import enforce
 
-SAMPLES = (event_processing, multi_tenant_api, tenant_code_runner, tenant_fleet)
+SAMPLES = (event_processing, multi_tenant_api, tenant_code_runner, tenant_fleet, kafka_stream)
 
 
 def main() -> App:

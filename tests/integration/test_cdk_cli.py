@@ -55,6 +55,8 @@ def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(tmp_path: 
         "PavedRoadMultiTenantApi",
         "PavedRoadTenantCode/Functions/Shard001",
         "PavedRoadTenantCode/Access001",
+        "PavedRoadKafkaToS3",
+        "PavedRoadKafkaToSqs",
     }
     assert summary.acknowledged > 0
     # AND every synthesized template passes cfn-lint with no errors
@@ -62,6 +64,15 @@ def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(tmp_path: 
     assert templates
     for path in templates:
         assert lint_errors(path.read_text()) == [], path.name
+    # AND the Kafka samples run in provisioned mode, sized by PollerSizing (40 MB/s, 12 parts)
+    kafka = json.loads((out / "PavedRoadKafkaToS3.template.json").read_text())
+    (mapping,) = [
+        r["Properties"]
+        for r in kafka["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    assert mapping["ProvisionedPollerConfig"] == {"MinimumPollers": 2, "MaximumPollers": 8}
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"]
     # AND the multi-tenant API passes the authorizer's tenant id to Lambda
     api = json.loads((out / "PavedRoadMultiTenantApi.template.json").read_text())
     mappings = [
