@@ -22,14 +22,31 @@ from aws_cdk import aws_sqs as sqs
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from paved_road import GovernedFunction, QueueConsumer, Tenant, TenantFunctionFleet
+from paved_road import (
+    GovernedFunction,
+    KafkaConsumer,
+    KafkaSource,
+    QueueConsumer,
+    Tenant,
+    TenantFunctionFleet,
+)
 from paved_road.tenancy import TenantAuthorizer, TenantIsolatedFunction
-from paved_road_blueprints import EventProcessingService, MultiTenantApi, Snippet, TenantCodeRunner
+from paved_road_blueprints import (
+    EventProcessingService,
+    KafkaStreamProcessor,
+    MultiTenantApi,
+    Snippet,
+    StreamOutput,
+    TenantCodeRunner,
+)
 from tests.cfn_lint import lint_errors
 from tests.conftest import new_stack, template
 
 FLEET_CODE = Path(__file__).resolve().parents[1] / "unit" / "fleet_code"
 HASH = re.compile(r"\b[0-9a-f]{64}\b")
+MSK_ARN = (
+    "arn:aws:kafka:eu-west-1:111122223333:cluster/orders/0f2e4d6c-8b1a-4c3e-9f5d-7a6b5c4d3e2f-3"
+)
 INLINE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
 
@@ -48,6 +65,39 @@ def queue_consumer(stack: Stack) -> None:
         "Orders",
         queue_props=sqs.QueueProps(),
         function_props={"code": INLINE, "handler": "index.handler"},
+    )
+
+
+def kafka_consumer(stack: Stack) -> None:
+    """On-demand (the default polling mode)."""
+    KafkaConsumer(
+        stack,
+        "Orders",
+        source=KafkaSource.msk(MSK_ARN),
+        topic="orders",
+        function_props={"code": INLINE, "handler": "index.handler"},
+    )
+
+
+def kafka_consumer_provisioned(stack: Stack) -> None:
+    KafkaConsumer(
+        stack,
+        "Orders",
+        source=KafkaSource.msk(MSK_ARN),
+        topic="orders",
+        function_props={"code": INLINE, "handler": "index.handler"},
+        minimum_pollers=1,
+        maximum_pollers=4,
+    )
+
+
+def kafka_stream_processor(stack: Stack) -> None:
+    KafkaStreamProcessor(stack, "Orders", source=KafkaSource.msk(MSK_ARN), topic="orders")
+
+
+def kafka_stream_processor_sqs(stack: Stack) -> None:
+    KafkaStreamProcessor(
+        stack, "Orders", source=KafkaSource.msk(MSK_ARN), topic="orders", output=StreamOutput.SQS
     )
 
 
@@ -81,6 +131,10 @@ CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
     "governed_function": (governed_function, 4),
     "queue_consumer": (queue_consumer, 13),
     "event_processing_service": (event_processing_service, 17),
+    "kafka_consumer": (kafka_consumer, 12),
+    "kafka_consumer_provisioned": (kafka_consumer_provisioned, 12),
+    "kafka_stream_processor": (kafka_stream_processor, 16),
+    "kafka_stream_processor_sqs": (kafka_stream_processor_sqs, 16),
     "tenant_isolated_function": (tenant_isolated_function, 7),
     "tenant_authorizer_api": (tenant_authorizer_api, 22),
     "multi_tenant_api": (multi_tenant_api, 27),
