@@ -30,7 +30,17 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
-from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Tags, Validations
+import jsii
+from aws_cdk import (
+    Acknowledgment,
+    Aws,
+    Duration,
+    IStableStringProducer,
+    Lazy,
+    RemovalPolicy,
+    Tags,
+    Validations,
+)
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -161,6 +171,17 @@ def powertools_layer_arn(runtime_name: str, architecture_name: str, version: int
         f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
         f"AWSLambdaPowertoolsPythonV3-{python}-{arch}:{version}"
     )
+
+
+@jsii.implements(IStableStringProducer)
+class _JoinedReasons:
+    """The reason of the role's wildcard acknowledgment, joined at synth time."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self._reasons = reasons
+
+    def produce(self) -> str:
+        return "; ".join(self._reasons) + "; all other statements are resource-scoped."
 
 
 class GovernedFunction(Construct):
@@ -353,12 +374,16 @@ class GovernedFunction(Construct):
         )
         Tags.of(self).add(CRITICALITY_TAG, criticality.value)
         # X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level
-        # permissions, so active tracing needs Resource "*".
+        # permissions, so active tracing needs Resource "*". One acknowledgment lists every
+        # reason (constructs that add another "*" statement call acknowledge_role_wildcard).
+        self._wildcard_reasons = [
+            "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions "
+            "(active tracing)"
+        ]
         Validations.of(self.role).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",
-                reason="X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level "
-                "permissions (active tracing); all other statements are resource-scoped.",
+                reason=Lazy.string(_JoinedReasons(self._wildcard_reasons)),
             )
         )
         self.invocation = invocation
@@ -374,6 +399,18 @@ class GovernedFunction(Construct):
             Validations.of(self.function).acknowledge(
                 *(Acknowledgment(id=rule, reason=reason) for rule in LATEST_RUNTIME_RULES)
             )
+
+    def acknowledge_role_wildcard(self, reason: str) -> None:
+        """Record why a construct adds a ``Resource: "*"`` statement to this function's role.
+
+        The role carries one ``AwsSolutions-IAM5[Resource::*]`` acknowledgment whose reason
+        lists every such statement (X-Ray first), so a reviewer sees all of them in one
+        place and no reason claims the other statements are scoped when they are not."""
+        if not reason or not reason.strip():
+            problems = Problems(type(self).__name__, self.node.path)
+            problems.add("reason", "must be a non-empty explanation", reason)
+            raise problems.error()
+        self._wildcard_reasons.append(reason.strip().rstrip("."))
 
     def _check_invocation(self, problems: Problems, invocation: Invocation | None) -> None:
         """Subclass hook: add problems for an invocation style they cannot serve."""

@@ -935,17 +935,19 @@ class KafkaConsumer(Construct):
             self._acknowledge_eni_wildcard()
 
     def _acknowledge_eni_wildcard(self) -> None:
-        role = self.function.role
-        if role is None:
-            return
-        Validations.of(role).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Lambda creates and describes the mapping's network interfaces in the "
-                "Kafka cluster's VPC with the execution role; the EC2 Describe* actions do not "
-                "support resource-level permissions (same set as AWSLambdaMSKExecutionRole).",
-            )
+        reason = (
+            "Lambda creates and describes the Kafka mapping's network interfaces in the "
+            "cluster's VPC with the execution role, and the EC2 Describe* actions have no "
+            "resource-level permissions (same set as AWSLambdaMSKExecutionRole)"
         )
+        if self.governed_function is not None:
+            self.governed_function.acknowledge_role_wildcard(reason)
+            return
+        role = self.function.role
+        if role is not None:
+            Validations.of(role).acknowledge(
+                Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=reason + ".")
+            )
 
     @staticmethod
     def _source_access_configurations(

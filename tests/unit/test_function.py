@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import inspect
 import typing
+from pathlib import Path
 
 import pytest
-from aws_cdk import Duration, Stack
+from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match
 
 from paved_road import Criticality, GovernedFunction, GovernedFunctionProps, PavedRoadError
+from paved_road.assembly import acknowledgments
 from paved_road.function import CRITICALITY_TAG, POWERTOOLS_LAYER_VERSION, powertools_layer_arn
 from tests.conftest import template
 
@@ -251,3 +253,25 @@ def test_bad_pinned_date_is_a_paved_road_error(stack: Stack) -> None:
         PavedRoadError, match=r"runtime cannot be checked: context paved-road:today"
     ):
         make(stack)
+
+
+def test_role_wildcard_reasons_are_joined_into_one_acknowledgment(tmp_path: Path) -> None:
+    # GIVEN a function whose role gets a second Resource "*" statement, with its reason
+    app = App(outdir=str(tmp_path), builtin_cloud_formation_validation=False)
+    fn = make(Stack(app, "S"))
+    fn.acknowledge_role_wildcard("EC2 network interfaces for a VPC event source.")
+    app.synth()
+    # THEN the role carries one acknowledgment listing X-Ray and the new reason
+    (ack,) = [a for a in acknowledgments(tmp_path) if a.rule_id.startswith("AwsSolutions-IAM5")]
+    assert ack.rule_id == "AwsSolutions-IAM5[Resource::*]"
+    assert ack.reason == (
+        "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions "
+        "(active tracing); EC2 network interfaces for a VPC event source; all other "
+        "statements are resource-scoped."
+    )
+
+
+def test_role_wildcard_reason_must_not_be_blank(stack: Stack) -> None:
+    fn = make(stack)
+    with pytest.raises(PavedRoadError, match=r"GovernedFunction 'Test/Fn': reason must be"):
+        fn.acknowledge_role_wildcard("  ")
