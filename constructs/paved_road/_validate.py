@@ -6,6 +6,8 @@ CloudFormation, because its value is not known at construct time.
 
 from __future__ import annotations
 
+import math
+
 from aws_cdk import Duration, Size, Token
 
 from paved_road.errors import Problems
@@ -16,6 +18,8 @@ def is_token(value: object) -> bool:
     (jsii encodes number tokens as floats), so the common case costs no jsii call."""
     if value is None or isinstance(value, bool | int):
         return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # NaN/infinity are never tokens, and jsii cannot encode them
     return bool(Token.is_unresolved(value))
 
 

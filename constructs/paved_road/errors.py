@@ -47,7 +47,7 @@ class Problems:
         """The PavedRoadError for the problems collected so far (at least one)."""
         where = f"{self.kind} '{self.path}'"
         if len(self._items) == 1:
-            return PavedRoadError(f"{where}: {self._items[0]}", self._items)
+            return PavedRoadError(f"{where}: {self._items[0]}", [f"{where}: {self._items[0]}"])
         lines = "\n".join(f"  - {item}" for item in self._items)
         return PavedRoadError(
             f"{where}: {len(self._items)} problems:\n{lines}",

@@ -45,7 +45,6 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
@@ -63,6 +62,7 @@ MB_PER_S_PER_POLLER = 5.0
 """Published throughput of one provisioned poller (AWS Lambda, "Provisioned mode")."""
 MIN_POLLERS_MAX = 200
 MAX_POLLERS_MAX = 2000
+DEFAULT_MAXIMUM_POLLERS = 200
 SMALL_TOPIC_PARTITIONS = 10
 """AWS: for topics with fewer partitions, start provisioned mode with one poller."""
 MAX_INVOKE_PAYLOAD_KB = 6 * 1024
@@ -309,18 +309,22 @@ class PollerSizing:
             ("peak_mb_per_s", peak_mb_per_s),
             ("average_record_kb", average_record_kb),
         ):
-            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                problems.add(prop, "must be a number greater than 0", value)
+            if not _finite_number(value) or value <= 0:
+                problems.add(prop, "must be a finite number greater than 0", value)
         if not isinstance(partitions, int) or isinstance(partitions, bool) or partitions < 1:
             problems.add("partitions", "must be an integer of at least 1", partitions)
         if baseline_mb_per_s is not None and (
-            not isinstance(baseline_mb_per_s, int | float)
-            or isinstance(baseline_mb_per_s, bool)
-            or baseline_mb_per_s < 0
+            not _finite_number(baseline_mb_per_s) or baseline_mb_per_s < 0
         ):
-            problems.add("baseline_mb_per_s", "must be a number >= 0", baseline_mb_per_s)
+            problems.add("baseline_mb_per_s", "must be a finite number >= 0", baseline_mb_per_s)
         problems.raise_if_any()
-        check_range(problems, "average_record_kb", average_record_kb, 0, MAX_INVOKE_PAYLOAD_KB)
+        if average_record_kb > MAX_INVOKE_PAYLOAD_KB:
+            problems.add(
+                "average_record_kb",
+                f"must be at most {MAX_INVOKE_PAYLOAD_KB} (a record must fit Lambda's 6 MB "
+                "invocation payload)",
+                average_record_kb,
+            )
         if baseline_mb_per_s is not None and baseline_mb_per_s > peak_mb_per_s:
             problems.add(
                 "baseline_mb_per_s",
@@ -410,29 +414,45 @@ FailureDestination = sqs.IQueue | sns.ITopic | s3.IBucket
 
 
 @jsii.implements(lambda_.IEventSourceDlq)
-class _S3FailureDestination:
-    """An S3 on-failure destination granting only what Lambda documents
-    (``s3:PutObject`` on the objects, ``s3:ListBucket`` on the bucket, and
-    ``kms:GenerateDataKey`` for a customer-managed key), unlike aws-cdk-lib's
-    ``S3OnFailureDestination`` which grants read/write."""
+class _FailureDestination:
+    """The mapping's on-failure destination, granting the execution role what Lambda
+    documents for it: ``sqs:SendMessage`` (with KMS use for an encrypted queue),
+    ``sns:Publish``, or ``s3:PutObject`` on the objects + ``s3:ListBucket`` on the bucket
+    (+ ``kms:GenerateDataKey`` for a customer-managed key; aws-cdk-lib's
+    ``S3OnFailureDestination`` grants read/write instead). A function imported without
+    its role gets no grant (KafkaConsumer warns)."""
 
-    def __init__(self, bucket: s3.IBucket) -> None:
-        self._bucket = bucket
+    def __init__(self, kind: str, resource: FailureDestination) -> None:
+        self._kind = kind
+        self._resource = resource
 
     def bind(
         self, _target: lambda_.IEventSourceMapping, target_handler: lambda_.IFunction
     ) -> lambda_.DlqDestinationConfig:
-        target_handler.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject"], resources=[self._bucket.arn_for_objects("*")]
+        granted = target_handler.role is not None
+        if self._kind == "sqs":
+            queue: sqs.IQueue = self._resource  # type: ignore[assignment]
+            if granted:
+                queue.grant_send_messages(target_handler)
+            return lambda_.DlqDestinationConfig(destination=queue.queue_arn)
+        if self._kind == "sns":
+            topic: sns.ITopic = self._resource  # type: ignore[assignment]
+            if granted:
+                topic.grant_publish(target_handler)
+            return lambda_.DlqDestinationConfig(destination=topic.topic_arn)
+        bucket: s3.IBucket = self._resource  # type: ignore[assignment]
+        if granted:
+            target_handler.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject"], resources=[bucket.arn_for_objects("*")]
+                )
             )
-        )
-        target_handler.add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self._bucket.bucket_arn])
-        )
-        if self._bucket.encryption_key is not None:
-            self._bucket.encryption_key.grant(target_handler, "kms:GenerateDataKey")
-        return lambda_.DlqDestinationConfig(destination=self._bucket.bucket_arn)
+            target_handler.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+            )
+            if bucket.encryption_key is not None:
+                bucket.encryption_key.grant(target_handler, "kms:GenerateDataKey")
+        return lambda_.DlqDestinationConfig(destination=bucket.bucket_arn)
 
 
 class KafkaConsumer(Construct):
@@ -568,6 +588,20 @@ class KafkaConsumer(Construct):
                 "must be 1-200 characters of [a-zA-Z0-9-/*:_+=.@]",
                 consumer_group_id,
             )
+        if (
+            isinstance(consumer_group_id, str)
+            and not is_token(consumer_group_id)
+            and "*" in consumer_group_id
+            and isinstance(source, KafkaSource)
+            and source.kind == "msk"
+            and source.auth is KafkaAuth.IAM
+        ):
+            problems.add(
+                "consumer_group_id",
+                "must not contain '*' with MSK IAM authentication: the group grant "
+                "(kafka-cluster:AlterGroup) would read it as a wildcard and cover other groups",
+                consumer_group_id,
+            )
         self._check_starting_position(problems, starting_position, starting_position_timestamp)
         check_range(problems, "batch_size", batch_size, 1, MAX_BATCH_SIZE)
         check_range(
@@ -580,7 +614,9 @@ class KafkaConsumer(Construct):
         )
         check_filters(problems, filters, top_level_keys=KAFKA_RECORD_FIELDS, source="Kafka")
         if filter_encryption is not None and not filters:
-            problems.add("filter_encryption", "needs filters to encrypt", filter_encryption)
+            problems.add(
+                "filter_encryption", "needs filters to encrypt", _described(filter_encryption)
+            )
         provisioned = minimum_pollers is not None or maximum_pollers is not None
         self._check_pollers(problems, minimum_pollers, maximum_pollers, poller_group)
         check_range(problems, "topic_partitions", topic_partitions, 1, 1e6)
@@ -611,7 +647,7 @@ class KafkaConsumer(Construct):
             problems.add(
                 "failure_destination",
                 "must be an SQS queue, SNS topic or S3 bucket (or omitted for a new queue)",
-                failure_destination,
+                _described(failure_destination),
             )
         record_ms = _millis(record_processing_time)
         check_range(problems, "record_processing_time", record_ms, 0.001, 900_000, "ms")
@@ -653,7 +689,7 @@ class KafkaConsumer(Construct):
             self.failure_destination = failure_destination
             if destination_kind == "sqs":
                 self.failure_queue = failure_destination  # type: ignore[assignment]
-        on_failure = self._on_failure(self.failure_destination)
+        on_failure = _FailureDestination(destination_kind or "sqs", self.failure_destination)
 
         # --- permissions ----------------------------------------------------------
         self.consumer_group_id = consumer_group_id or Names.unique_resource_name(
@@ -813,10 +849,16 @@ class KafkaConsumer(Construct):
     ) -> None:
         check_range(problems, "minimum_pollers", minimum, 1, MIN_POLLERS_MAX)
         check_range(problems, "maximum_pollers", maximum, 1, MAX_POLLERS_MAX)
-        effective_max = MAX_POLLERS_MAX if maximum is None else maximum
+        out_of_range = (
+            maximum is not None and not is_token(maximum) and not 1 <= maximum <= MAX_POLLERS_MAX
+        ) or (minimum is not None and not is_token(minimum) and not 1 <= minimum <= MIN_POLLERS_MAX)
+        # Lambda's defaults for Kafka: MinimumPollers 1, MaximumPollers 200 (an in-range
+        # minimum never exceeds the default maximum, so only explicit pairs can conflict).
+        effective_max = DEFAULT_MAXIMUM_POLLERS if maximum is None else maximum
         effective_min = 1 if minimum is None else minimum
         if (
-            not is_token(effective_min)
+            not out_of_range
+            and not is_token(effective_min)
             and not is_token(effective_max)
             and effective_min > effective_max
         ):
@@ -869,15 +911,6 @@ class KafkaConsumer(Construct):
             ),
         )
         return queue
-
-    @staticmethod
-    def _on_failure(destination: FailureDestination) -> lambda_.IEventSourceDlq:
-        kind = _destination_kind(destination)
-        if kind == "sqs":
-            return event_sources.SqsDlq(destination)  # type: ignore[arg-type]
-        if kind == "sns":
-            return event_sources.SnsDlq(destination)  # type: ignore[arg-type]
-        return _S3FailureDestination(destination)  # type: ignore[arg-type]
 
     def _grant_source_access(self, source: KafkaSource) -> None:
         fn = self.function
@@ -1106,6 +1139,16 @@ class KafkaConsumer(Construct):
             "Dashboard",
             widgets=[widgets[i : i + 3] for i in range(0, len(widgets), 3)],
         )
+
+
+def _finite_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _described(value: object) -> object:
+    """A construct's path (for messages), else the value itself."""
+    node = getattr(value, "node", None)
+    return getattr(node, "path", value)
 
 
 def _destination_kind(destination: object) -> str | None:

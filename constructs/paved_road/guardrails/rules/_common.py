@@ -10,6 +10,7 @@ from paved_road.guardrails.rule import ResourceView
 SQS_QUEUE = "AWS::SQS::Queue"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 ESM = "AWS::Lambda::EventSourceMapping"
+FUNCTION_POINTERS = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
 
 T = TypeVar("T")
 
@@ -38,8 +39,15 @@ def mapping_queue(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
 
 
 def mapping_function(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
-    """(logical id, resource) of the function a mapping invokes, if in this template."""
-    return view.referenced(view.properties.get("FunctionName"), LAMBDA_FUNCTION)
+    """(logical id, resource) of the function a mapping invokes, if in this template,
+    also through an ``AWS::Lambda::Alias`` or ``AWS::Lambda::Version`` of it."""
+    target = view.properties.get("FunctionName")
+    found = view.referenced(target, LAMBDA_FUNCTION, *FUNCTION_POINTERS)
+    if found is not None and found[1].get("Type") in FUNCTION_POINTERS:
+        props = found[1].get("Properties") or {}
+        inner = props.get("FunctionName") if isinstance(props, Mapping) else None
+        return view.referenced(inner, LAMBDA_FUNCTION)
+    return found
 
 
 def flatten(value: Any) -> str:
