@@ -152,8 +152,7 @@ class KafkaStreamProcessor(Construct):
             Validations.of(self.output_dead_letter_queue).acknowledge(
                 Acknowledgment(
                     id="Serverless-SQSRedrivePolicy",
-                    reason="This queue is the dead-letter queue of the processor's output "
-                    "queue.",
+                    reason="This queue is the dead-letter queue of the processor's output queue.",
                 )
             )
             self.queue = sqs.Queue(
