@@ -454,3 +454,27 @@ class GovernedFunction(Construct):
 
     def add_environment(self, key: str, value: str) -> None:
         self.function.add_environment(key, value)
+
+
+def mapping_consumer_function(
+    scope: Construct,
+    existing: lambda_.IFunction | GovernedFunction | None,
+    props: GovernedFunctionProps | None,
+) -> tuple[GovernedFunction | None, lambda_.IFunction]:
+    """The consumer of an event source mapping construct (QueueConsumer, KafkaConsumer):
+    ``(governed function or None, IFunction)``. From ``props`` it creates the
+    ``GovernedFunction`` ``<scope>/Function`` with ``service_name`` = the scope's id and
+    ``invocation=EVENT_SOURCE_MAPPING`` unless ``props`` say otherwise; otherwise it uses
+    ``existing`` (exactly one of the two is given; the caller validated that)."""
+    if props is not None:
+        merged: GovernedFunctionProps = {
+            "service_name": scope.node.id,
+            "invocation": Invocation.EVENT_SOURCE_MAPPING,
+        }
+        merged.update(props)
+        governed = GovernedFunction(scope, "Function", **merged)
+        return governed, governed.function
+    if isinstance(existing, GovernedFunction):
+        return existing, existing.function
+    assert existing is not None
+    return None, existing

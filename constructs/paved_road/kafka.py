@@ -56,7 +56,7 @@ from paved_road._filters import check_filters
 from paved_road._markers import RECORD_PROCESSING_METADATA
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
+from paved_road.function import GovernedFunction, GovernedFunctionProps, mapping_consumer_function
 
 MB_PER_S_PER_POLLER = 5.0
 """Published throughput of one provisioned poller (AWS Lambda, "Provisioned mode")."""
@@ -664,21 +664,11 @@ class KafkaConsumer(Construct):
         metrics_on = provisioned and esm_metrics is not False
 
         # --- function ---------------------------------------------------------
-        self.governed_function: GovernedFunction | None = None
-        if function_props is not None:
-            props: GovernedFunctionProps = {
-                "service_name": id,
-                "invocation": Invocation.EVENT_SOURCE_MAPPING,
-            }
-            props.update(function_props)
-            self.governed_function = GovernedFunction(self, "Function", **props)
-            self.function: lambda_.IFunction = self.governed_function.function
-        elif isinstance(existing_function, GovernedFunction):
-            self.governed_function = existing_function
-            self.function = existing_function.function
-        else:
-            assert existing_function is not None
-            self.function = existing_function
+        self.governed_function: GovernedFunction | None
+        self.function: lambda_.IFunction
+        self.governed_function, self.function = mapping_consumer_function(
+            self, existing_function, function_props
+        )
 
         # --- failure destination ------------------------------------------------
         self.failure_queue: sqs.IQueue | None = None

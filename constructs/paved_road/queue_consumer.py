@@ -35,7 +35,7 @@ from paved_road._alarms import threshold_alarm
 from paved_road._filters import check_filters
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
+from paved_road.function import GovernedFunction, GovernedFunctionProps, mapping_consumer_function
 
 ONE_MIB = 1024 * 1024
 MAX_VISIBILITY_SECONDS = 12 * 60 * 60
@@ -193,21 +193,11 @@ class QueueConsumer(Construct):
         problems.raise_if_any()
 
         # --- function ---------------------------------------------------------
-        self.governed_function: GovernedFunction | None = None
-        if function_props is not None:
-            props: GovernedFunctionProps = {
-                "service_name": id,
-                "invocation": Invocation.EVENT_SOURCE_MAPPING,
-            }
-            props.update(function_props)
-            self.governed_function = GovernedFunction(self, "Function", **props)
-            self.function: lambda_.IFunction = self.governed_function.function
-        elif isinstance(existing_function, GovernedFunction):
-            self.governed_function = existing_function
-            self.function = existing_function.function
-        else:
-            assert existing_function is not None
-            self.function = existing_function
+        self.governed_function: GovernedFunction | None
+        self.function: lambda_.IFunction
+        self.governed_function, self.function = mapping_consumer_function(
+            self, existing_function, function_props
+        )
 
         # --- queues -----------------------------------------------------------
         if queue_props is not None:
