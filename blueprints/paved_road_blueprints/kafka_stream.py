@@ -35,7 +35,7 @@ from paved_road import (
     PollerSizing,
 )
 from paved_road.errors import Problems
-from paved_road.kafka import DEFAULT_BATCHING_WINDOW
+from paved_road.kafka import DEFAULT_BATCHING_WINDOW, DEFAULT_RECORD_PROCESSING_TIME
 from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "kafka_processor"
@@ -191,9 +191,6 @@ class KafkaStreamProcessor(Construct):
             "timeout": timeout or Duration.seconds(60),
             "environment": environment,
         }
-        extra: dict[str, Any] = {}
-        if record_processing_time is not None:
-            extra["record_processing_time"] = record_processing_time
         self.consumer = KafkaConsumer(
             self,
             "Consumer",
@@ -204,8 +201,8 @@ class KafkaStreamProcessor(Construct):
             max_batching_window=max_batching_window,
             filters=filters,
             alarm_topic=alarm_topic,
+            record_processing_time=record_processing_time or DEFAULT_RECORD_PROCESSING_TIME,
             **pollers,
-            **extra,
         )
         fn = self.consumer.function
         # The handler must know whether Lambda honours its partial batch response.

@@ -85,3 +85,30 @@ def forbid_aws_clients(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(boto3, "client", no_client)
     monkeypatch.setattr(boto3.session.Session, "client", no_client)
+
+
+def isolated_handler_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    region: str,
+    service: str,
+    namespace: str,
+    clear: tuple[str, ...] = (),
+) -> None:
+    """The environment every handler test starts from: fake credentials and no profile or
+    config file (nothing may reach a real AWS account), ``region``, the handler's own
+    variables in ``clear`` unset, tracing off, and a Powertools service name of its own
+    per test (``<service>-<random>``), hence a logger of its own: Powertools reuses an
+    already configured logger (handler, stream, appended keys) by name."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", *clear):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    monkeypatch.setenv("AWS_REGION", region)
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"{service}-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", namespace)
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")

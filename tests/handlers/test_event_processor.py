@@ -20,7 +20,12 @@ import botocore.client
 import pytest
 from moto import mock_aws
 
-from tests.handlers.support import FakeLambdaContext, forbid_aws_clients, load_asset_module
+from tests.handlers.support import (
+    FakeLambdaContext,
+    forbid_aws_clients,
+    isolated_handler_environment,
+    load_asset_module,
+)
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -140,22 +145,17 @@ def emitted_metrics(output: str) -> dict[str, float]:
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Fake credentials: nothing may ever reach a real AWS account.
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "OBJECT_PREFIX", "IDEMPOTENCY_TABLE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("POWERTOOLS_IDEMPOTENCY_DISABLED", raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    # A service name of its own per test, hence a logger of its own: Powertools reuses an
-    # already configured logger (handler, stream, appended keys) by name.
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"event-processor-test-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    isolated_handler_environment(
+        monkeypatch,
+        region=REGION,
+        service="event-processor-test",
+        namespace=NAMESPACE,
+        clear=(
+            "OBJECT_PREFIX",
+            "IDEMPOTENCY_TABLE",
+            "POWERTOOLS_IDEMPOTENCY_DISABLED",
+        ),
+    )
     monkeypatch.setenv("BUCKET_NAME", BUCKET)
 
 

@@ -12,7 +12,6 @@ import base64
 import functools
 import json
 import string
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -22,7 +21,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.handlers.support import FakeLambdaContext, forbid_aws_clients, load_asset_module
+from tests.handlers.support import (
+    FakeLambdaContext,
+    forbid_aws_clients,
+    isolated_handler_environment,
+    load_asset_module,
+)
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -249,28 +253,19 @@ class CountingSqs:
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Fake credentials: nothing may ever reach a real AWS account.
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "OUTPUT",
-        "OBJECT_PREFIX",
-        "QUEUE_URL",
-        "REPORT_BATCH_ITEM_FAILURES",
-        "POWERTOOLS_LOG_LEVEL",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    # A service name of its own per test, hence a logger of its own (see event processor).
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"kafka-processor-test-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    isolated_handler_environment(
+        monkeypatch,
+        region=REGION,
+        service="kafka-processor-test",
+        namespace=NAMESPACE,
+        clear=(
+            "OUTPUT",
+            "OBJECT_PREFIX",
+            "QUEUE_URL",
+            "REPORT_BATCH_ITEM_FAILURES",
+            "POWERTOOLS_LOG_LEVEL",
+        ),
+    )
     monkeypatch.setenv("BUCKET_NAME", BUCKET)
 
 

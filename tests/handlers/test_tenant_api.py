@@ -21,7 +21,11 @@ from typing import Any
 
 import pytest
 
-from tests.handlers.support import FakeLambdaContext, load_asset_module
+from tests.handlers.support import (
+    FakeLambdaContext,
+    isolated_handler_environment,
+    load_asset_module,
+)
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -175,24 +179,17 @@ def body_of(response: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Nothing here calls AWS; still, no real credentials or profile may be picked up.
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "POWERTOOLS_DEV",
-        "POWERTOOLS_EVENT_HANDLER_DEBUG",
-        "POWERTOOLS_LOGGER_LOG_EVENT",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    # A service name of its own per test, hence a logger of its own: Powertools reuses an
-    # already configured logger (handler, stream, appended keys) by name.
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"tenant-api-test-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
+    isolated_handler_environment(
+        monkeypatch,
+        region=REGION,
+        service="tenant-api-test",
+        namespace=NAMESPACE,
+        clear=(
+            "POWERTOOLS_DEV",
+            "POWERTOOLS_EVENT_HANDLER_DEBUG",
+            "POWERTOOLS_LOGGER_LOG_EVENT",
+        ),
+    )
 
 
 @pytest.fixture

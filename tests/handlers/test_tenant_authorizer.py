@@ -26,7 +26,12 @@ from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.handlers.support import FakeLambdaContext, forbid_aws_clients, load_asset_module
+from tests.handlers.support import (
+    FakeLambdaContext,
+    forbid_aws_clients,
+    isolated_handler_environment,
+    load_asset_module,
+)
 
 HANDLER_FILE = (
     Path(__file__).resolve().parents[2]
@@ -169,34 +174,24 @@ def emitted_metrics(output: str) -> dict[str, float]:
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # Fake credentials: nothing may ever reach a real AWS account.
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "SIGNING_SECRET_ARN",
-        "TENANT_CLAIM",
-        "TOKEN_ISSUER",
-        "TOKEN_AUDIENCE",
-        "CLOCK_SKEW_SECONDS",
-        "TENANT_TABLE_NAME",
-        "ALLOWED_TENANTS",
-        "REGISTRY_CACHE_SECONDS",
-        "POWERTOOLS_LOGGER_LOG_EVENT",
-        "POWERTOOLS_PARAMETERS_MAX_AGE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    # A service name of its own per test, hence a logger of its own: Powertools reuses an
-    # already configured logger (handler, stream, appended keys) by name.
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"tenant-authorizer-test-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
+    isolated_handler_environment(
+        monkeypatch,
+        region=REGION,
+        service="tenant-authorizer-test",
+        namespace=NAMESPACE,
+        clear=(
+            "SIGNING_SECRET_ARN",
+            "TENANT_CLAIM",
+            "TOKEN_ISSUER",
+            "TOKEN_AUDIENCE",
+            "CLOCK_SKEW_SECONDS",
+            "TENANT_TABLE_NAME",
+            "ALLOWED_TENANTS",
+            "REGISTRY_CACHE_SECONDS",
+            "POWERTOOLS_LOGGER_LOG_EVENT",
+            "POWERTOOLS_PARAMETERS_MAX_AGE",
+        ),
+    )
     # The Powertools parameters cache is process-wide (it outlives a reloaded module).
     parameters.clear_caches()
     yield
