@@ -32,3 +32,8 @@ RECORD_PROCESSING_METADATA = "PavedRoad::RecordProcessingMillis"
 """Resource ``Metadata`` key on a Kafka event source mapping: the expected handler time per
 record in milliseconds (KafkaConsumer's ``record_processing_time``), which the
 PavedRoad-KafkaFunctionTimeoutBatch rule multiplies by the batch size."""
+
+PRODUCTION_METADATA = "PavedRoad::Production"
+"""Resource ``Metadata`` key (``true``) on the REST API and custom domain of a
+GovernedRestApi built with ``production=True``: the PavedRoad-RestApiStrictAccessMode rule
+warns when such a resource is not in STRICT endpoint access mode."""
