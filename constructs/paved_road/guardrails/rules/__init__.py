@@ -21,6 +21,25 @@ from paved_road.guardrails.rules.lambda_runtime_horizon import RULE as LAMBDA_RU
 from paved_road.guardrails.rules.lambda_tenant_isolation_json_logs import (
     RULE as LAMBDA_TENANT_ISOLATION_JSON_LOGS,
 )
+from paved_road.guardrails.rules.rest_api_access_log_tls import RULE as REST_API_ACCESS_LOG_TLS
+from paved_road.guardrails.rules.rest_api_domain_policy_alignment import (
+    RULE as REST_API_DOMAIN_POLICY_ALIGNMENT,
+)
+from paved_road.guardrails.rules.rest_api_enhanced_tls_policy import (
+    RULE as REST_API_ENHANCED_TLS_POLICY,
+)
+from paved_road.guardrails.rules.rest_api_streaming_integration import (
+    RULE as REST_API_STREAMING_INTEGRATION,
+)
+from paved_road.guardrails.rules.rest_api_strict_access_mode import (
+    RULE as REST_API_STRICT_ACCESS_MODE,
+)
+from paved_road.guardrails.rules.routing_rule_only_catch_all import (
+    RULE as ROUTING_RULE_ONLY_CATCH_ALL,
+)
+from paved_road.guardrails.rules.routing_rule_priority_unique import (
+    RULE as ROUTING_RULE_PRIORITY_UNIQUE,
+)
 from paved_road.guardrails.rules.sqs_mapping_batch_item_failures import (
     RULE as SQS_MAPPING_BATCH_ITEM_FAILURES,
 )
@@ -48,6 +67,13 @@ ALL_RULES = (
     KAFKA_PROVISIONED_POLLERS,
     KAFKA_BATCHING_WINDOW,
     KAFKA_FUNCTION_TIMEOUT_BATCH,
+    REST_API_ENHANCED_TLS_POLICY,
+    REST_API_DOMAIN_POLICY_ALIGNMENT,
+    REST_API_STRICT_ACCESS_MODE,
+    REST_API_STREAMING_INTEGRATION,
+    ROUTING_RULE_ONLY_CATCH_ALL,
+    ROUTING_RULE_PRIORITY_UNIQUE,
+    REST_API_ACCESS_LOG_TLS,
 )
 
 __all__ = [
@@ -63,6 +89,13 @@ __all__ = [
     "LAMBDA_RUNTIME_DEPRECATED",
     "LAMBDA_RUNTIME_HORIZON",
     "LAMBDA_TENANT_ISOLATION_JSON_LOGS",
+    "REST_API_ACCESS_LOG_TLS",
+    "REST_API_DOMAIN_POLICY_ALIGNMENT",
+    "REST_API_ENHANCED_TLS_POLICY",
+    "REST_API_STREAMING_INTEGRATION",
+    "REST_API_STRICT_ACCESS_MODE",
+    "ROUTING_RULE_ONLY_CATCH_ALL",
+    "ROUTING_RULE_PRIORITY_UNIQUE",
     "SQS_MAPPING_BATCH_ITEM_FAILURES",
     "SQS_MAPPING_REDRIVE_POLICY",
     "SQS_VISIBILITY_TIMEOUT",
