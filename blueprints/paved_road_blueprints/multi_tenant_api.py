@@ -25,6 +25,7 @@ from constructs import Construct
 from paved_road import Criticality, GovernedFunctionProps
 from paved_road._validate import check_range
 from paved_road.errors import Problems
+from paved_road.rest_api import DEFAULT_SECURITY_POLICY
 from paved_road.tenancy import TenantAuthorizer, TenantIdSource, TenantIsolatedFunction
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "tenant_api"
@@ -44,6 +45,8 @@ ACCESS_LOG_FIELDS = {
     "integrationLatency": "$context.integration.latency",
     "tenantId": "$context.authorizer.tenantId",
     "authorizerError": "$context.authorizer.error",
+    "tlsVersion": "$context.tlsVersion",
+    "cipherSuite": "$context.cipherSuite",
 }
 """Access log record (JSON): the standard fields plus the tenant the authorizer returned."""
 
@@ -175,6 +178,12 @@ class MultiTenantApi(Construct):
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
             ),
         )
+        # TLS 1.3 only, BASIC access mode (the L2 has no props for these): the same
+        # enhanced policy GovernedRestApi defaults to (docs/rest_api.md).
+        cfn_api = self.api.node.default_child
+        assert isinstance(cfn_api, apigw.CfnRestApi)
+        cfn_api.security_policy = DEFAULT_SECURITY_POLICY
+        cfn_api.endpoint_access_mode = "BASIC"
         validator = self.api.add_request_validator(
             "RequestValidator", validate_request_parameters=True, validate_request_body=True
         )

@@ -76,10 +76,15 @@ def test_defaults_build_a_regional_api_whose_methods_use_the_token_authorizer(
     # GIVEN a MultiTenantApi with defaults
     api, t = build(stack)
     authorizer_id = logical_id(stack, api.authorizer.authorizer)
-    # THEN the REST API is regional
+    # THEN the REST API is regional, TLS 1.3 only, in BASIC endpoint access mode
     t.resource_count_is("AWS::ApiGateway::RestApi", 1)
     t.has_resource_properties(
-        "AWS::ApiGateway::RestApi", {"EndpointConfiguration": {"Types": ["REGIONAL"]}}
+        "AWS::ApiGateway::RestApi",
+        {
+            "EndpointConfiguration": {"Types": ["REGIONAL"]},
+            "SecurityPolicy": "SecurityPolicy_TLS13_1_3_2025_09",
+            "EndpointAccessMode": "BASIC",
+        },
     )
     # AND one TOKEN authorizer reads the bearer token from the Authorization header
     t.resource_count_is("AWS::ApiGateway::Authorizer", 1)
