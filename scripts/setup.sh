@@ -47,6 +47,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   fi
   touch "$stamp"
 fi
+# FastAPI/uvicorn layer of the Python response-streaming example (pip, no Docker)
+bash scripts/build_streaming_deps.sh
 if [ ! -x node_modules/.bin/cdk ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing the pinned AWS CDK CLI (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
