@@ -5,6 +5,8 @@
 * ``paved-road redrive --dlq ...``: move messages from a DLQ back (see docs/redrive.md).
 * ``paved-road fleet synth --cells N``: synthesize a TenantFunctionFleet split into N
   cells, one CDK app process per cell, in parallel (see ``paved_road.fleet_cli``).
+* ``paved-road routes explain [CDK_OUT]``: custom domains' routing rules and API mappings,
+  and where given requests go (see docs/routing.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from paved_road import assembly, fleet_cli, redrive
+from paved_road import assembly, fleet_cli, redrive, routes_cli
 
 
 @dataclass
@@ -97,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     redrive.add_parser(sub)
     fleet_cli.add_parser(sub)
+    routes_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "synth-summary":
         try:
