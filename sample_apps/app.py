@@ -10,13 +10,23 @@ from __future__ import annotations
 import event_processing.stack as event_processing
 import kafka_stream.stack as kafka_stream
 import multi_tenant_api.stack as multi_tenant_api
+import streaming_api.stack as streaming_api
 import tenant_code_runner.stack as tenant_code_runner
 import tenant_fleet.stack as tenant_fleet
+import versioned_api.stack as versioned_api
 from aws_cdk import App
 
 from paved_road.guardrails import enforce
 
-SAMPLES = (event_processing, multi_tenant_api, tenant_code_runner, tenant_fleet, kafka_stream)
+SAMPLES = (
+    event_processing,
+    multi_tenant_api,
+    tenant_code_runner,
+    tenant_fleet,
+    kafka_stream,
+    streaming_api,
+    versioned_api,
+)
 
 
 def main() -> App:

@@ -5,6 +5,7 @@ Public API (names are a contract)::
     from paved_road import GovernedFunction, Criticality, QueueConsumer, PavedRoadError
     from paved_road import TenantIsolatedFunction, TenantFunctionFleet, Tenant
     from paved_road import KafkaConsumer, KafkaSource, PollerSizing
+    from paved_road import GovernedRestApi, RoutingRules, StreamingFunction
     from paved_road.guardrails import PavedRoadChecks, enforce
 
 Names are imported on first use (PEP 562) so that the ``paved-road`` command
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
         PollerSizing,
     )
     from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
+    from paved_road.rest_api import CustomDomain, GovernedDomainName, GovernedRestApi
+    from paved_road.routing import RouteMatch, RoutingMode, RoutingRules
+    from paved_road.streaming import StreamingFunction, StreamingLanguage
     from paved_road.tenancy import (
         Tenant,
         TenantAuthorizer,
@@ -51,8 +55,16 @@ _LAZY = {
     "KafkaConsumerAlarms": "paved_road.kafka",
     "KafkaSource": "paved_road.kafka",
     "PollerSizing": "paved_road.kafka",
+    "CustomDomain": "paved_road.rest_api",
+    "GovernedDomainName": "paved_road.rest_api",
+    "GovernedRestApi": "paved_road.rest_api",
     "QueueConsumer": "paved_road.queue_consumer",
     "QueueConsumerAlarms": "paved_road.queue_consumer",
+    "RouteMatch": "paved_road.routing",
+    "RoutingMode": "paved_road.routing",
+    "RoutingRules": "paved_road.routing",
+    "StreamingFunction": "paved_road.streaming",
+    "StreamingLanguage": "paved_road.streaming",
     "Tenant": "paved_road.fleet",
     "TenantAuthorizer": "paved_road.tenancy",
     "TenantFunctionFleet": "paved_road.fleet",
@@ -62,8 +74,11 @@ _LAZY = {
 
 __all__ = [
     "Criticality",
+    "CustomDomain",
+    "GovernedDomainName",
     "GovernedFunction",
     "GovernedFunctionProps",
+    "GovernedRestApi",
     "Invocation",
     "KafkaAuth",
     "KafkaConsumer",
@@ -73,6 +88,11 @@ __all__ = [
     "PollerSizing",
     "QueueConsumer",
     "QueueConsumerAlarms",
+    "RouteMatch",
+    "RoutingMode",
+    "RoutingRules",
+    "StreamingFunction",
+    "StreamingLanguage",
     "Tenant",
     "TenantAuthorizer",
     "TenantFunctionFleet",

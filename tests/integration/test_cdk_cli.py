@@ -57,6 +57,8 @@ def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(tmp_path: 
         "PavedRoadTenantCode/Access001",
         "PavedRoadKafkaToS3",
         "PavedRoadKafkaToSqs",
+        "PavedRoadStreamingApi",
+        "PavedRoadVersionedApi",
     }
     assert summary.acknowledged > 0
     # AND every synthesized template passes cfn-lint with no errors

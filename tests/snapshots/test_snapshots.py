@@ -36,8 +36,10 @@ from paved_road_blueprints import (
     KafkaStreamProcessor,
     MultiTenantApi,
     Snippet,
+    StreamingApi,
     StreamOutput,
     TenantCodeRunner,
+    VersionedApi,
 )
 from tests.cfn_lint import lint_errors
 from tests.conftest import new_stack, template
@@ -126,6 +128,20 @@ def multi_tenant_api(stack: Stack) -> None:
     MultiTenantApi(stack, "Orders")
 
 
+def streaming_api(stack: Stack) -> None:
+    StreamingApi(stack, "Chat")
+
+
+def versioned_api(stack: Stack) -> None:
+    VersionedApi(
+        stack,
+        "Checkout",
+        domain_name="api.example.com",
+        certificate_arn="arn:aws:acm:eu-west-1:111122223333:certificate/"
+        "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    )
+
+
 CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
     # name: (builder, expected resource count)
     "governed_function": (governed_function, 4),
@@ -138,6 +154,8 @@ CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
     "tenant_isolated_function": (tenant_isolated_function, 7),
     "tenant_authorizer_api": (tenant_authorizer_api, 22),
     "multi_tenant_api": (multi_tenant_api, 27),
+    "streaming_api": (streaming_api, 25),
+    "versioned_api": (versioned_api, 35),
 }
 
 
