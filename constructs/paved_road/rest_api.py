@@ -285,6 +285,7 @@ class GovernedDomainName(Construct):
             )
         cfn.node.add_dependency(api.stage)
         mapping = ApiMapping(base_path=base_path, api=api, stage_name=stage)
+        api.access_log_fields.update(ROUTING_ACCESS_LOG_FIELDS)  # it is reached via the domain
         self.mappings.append(mapping)
         return mapping
 

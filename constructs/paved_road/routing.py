@@ -22,7 +22,7 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from constructs import Construct
 
 from paved_road.errors import Problems
-from paved_road.rest_api import GovernedDomainName, GovernedRestApi
+from paved_road.rest_api import ROUTING_ACCESS_LOG_FIELDS, GovernedDomainName, GovernedRestApi
 from paved_road.routing_table import (
     HeaderMatch,
     MappingSpec,
@@ -209,6 +209,7 @@ class RoutingRules(Construct):
         )
         if stage_name is None:
             resource.node.add_dependency(target.stage)
+        target.access_log_fields.update(ROUTING_ACCESS_LOG_FIELDS)  # log which rule matched
         self.rules.append(spec)
         self.resources[spec.name] = resource
         packed = [pair for pair in self.table.packed_priorities() if priority in pair]

@@ -178,3 +178,14 @@ def test_packed_priorities_and_unevaluated_rules_warn(stack: Stack) -> None:
     # AND API_MAPPING_ONLY ignores the rules when resolving
     match = rules.resolve("/", {"x-version": "v2"})
     assert match is not None and match.via == "api_mapping" and match.api is v1
+
+
+def test_rule_targets_log_the_matched_rule(stack: Stack) -> None:
+    # GIVEN v2, which has no domain of its own, as a rule target
+    v1, v2 = apis(stack)
+    assert "routingRuleIdMatched" not in v2.access_log_fields
+    RoutingRules(stack, "Routing", domain=v1).add_rule("V2", priority=100, target=v2)
+    # THEN its access log records which rule routed the request
+    assert v2.access_log_fields["routingRuleIdMatched"] == (
+        "$context.customDomain.routingRuleIdMatched"
+    )
