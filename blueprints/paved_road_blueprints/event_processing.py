@@ -21,16 +21,16 @@ from constructs import Construct
 
 from paved_road import Criticality, GovernedFunctionProps, QueueConsumer
 from paved_road.errors import Problems
+from paved_road_blueprints._assets import handler_code as _handler_code
 from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "event_processor"
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 
 
 def handler_code() -> lambda_.Code:
     """The blueprint's handler as a zip asset (no bundling, no Docker: the handler
     needs only the runtime's boto3 and the Powertools layer)."""
-    return lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES)
+    return _handler_code(HANDLER_DIR)
 
 
 class EventProcessingService(Construct):

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Acknowledgment, Duration, Validations
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -36,10 +35,10 @@ from paved_road import (
 )
 from paved_road.errors import Problems
 from paved_road.kafka import DEFAULT_BATCHING_WINDOW, DEFAULT_RECORD_PROCESSING_TIME
+from paved_road_blueprints._assets import handler_code
 from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "kafka_processor"
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 OUTPUT_DLQ_MAX_RECEIVE_COUNT = 5
 
 
@@ -183,7 +182,7 @@ class KafkaStreamProcessor(Construct):
             }
 
         function_props: GovernedFunctionProps = {
-            "code": lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES),
+            "code": handler_code(HANDLER_DIR),
             "handler": "index.handler",
             "criticality": criticality,
             "service_name": id,

@@ -17,7 +17,6 @@ from pathlib import Path
 from aws_cdk import Acknowledgment, RemovalPolicy, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -27,12 +26,11 @@ from paved_road._validate import check_range
 from paved_road.errors import Problems
 from paved_road.rest_api import DEFAULT_SECURITY_POLICY
 from paved_road.tenancy import TenantAuthorizer, TenantIdSource, TenantIsolatedFunction
+from paved_road_blueprints._assets import handler_code
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "tenant_api"
 """The sample tenant handler (Powertools REST resolver) used when no code is given."""
 
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
-"""Never bundle local bytecode caches (they would change the asset hash)."""
 
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
@@ -148,7 +146,7 @@ class MultiTenantApi(Construct):
         )
 
         props: GovernedFunctionProps = {
-            "code": lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES),
+            "code": handler_code(HANDLER_DIR),
             "handler": "index.handler",
             "service_name": id,
             "criticality": criticality,

@@ -25,11 +25,10 @@ from paved_road.streaming import (
     StreamingFunction,
     StreamingLanguage,
 )
+from paved_road_blueprints._assets import handler_code
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "buffered_answer"
 """The buffered route's handler (Powertools REST resolver)."""
-
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 
 
 class StreamingApi(Construct):
@@ -97,7 +96,7 @@ class StreamingApi(Construct):
         self.buffered_function = GovernedFunction(
             self,
             "Buffered",
-            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES),
+            code=handler_code(HANDLER_DIR),
             handler="index.handler",
             criticality=criticality,
             service_name=f"{id}-buffered",

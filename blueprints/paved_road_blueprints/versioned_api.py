@@ -17,18 +17,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from paved_road import Criticality, GovernedFunction, Invocation
 from paved_road.errors import Problems
 from paved_road.rest_api import CustomDomain, GovernedRestApi
 from paved_road.routing import RoutingMode, RoutingRules
+from paved_road_blueprints._assets import handler_code
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "api_version"
 """The backend of both versions (answers with its version, path and stage)."""
 
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 
 VERSION_HEADER = "x-version"
 COHORT_HEADER = "x-user-cohort"
@@ -132,7 +131,7 @@ class VersionedApi(Construct):
         return GovernedFunction(
             self,
             id,
-            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=ASSET_EXCLUDES),
+            code=handler_code(HANDLER_DIR),
             handler="index.handler",
             criticality=criticality,
             service_name=f"{self.node.id}-{version}",

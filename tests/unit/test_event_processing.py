@@ -125,7 +125,8 @@ def test_object_prefix_is_validated(stack: Stack, prefix: str) -> None:
 
 
 def test_handler_asset_excludes_build_artifacts() -> None:
-    from paved_road_blueprints.event_processing import ASSET_EXCLUDES, HANDLER_DIR
+    from paved_road_blueprints._assets import ASSET_EXCLUDES
+    from paved_road_blueprints.event_processing import HANDLER_DIR
 
     assert (HANDLER_DIR / "index.py").is_file()
     assert "__pycache__" in ASSET_EXCLUDES and "*.pyc" in ASSET_EXCLUDES
