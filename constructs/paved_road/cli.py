@@ -5,8 +5,9 @@
 * ``paved-road redrive --dlq ...``: move messages from a DLQ back (see docs/redrive.md).
 * ``paved-road fleet synth --cells N``: synthesize a TenantFunctionFleet split into N
   cells, one CDK app process per cell, in parallel (see ``paved_road.fleet_cli``).
-* ``paved-road routes explain [CDK_OUT]``: custom domains' routing rules and API mappings,
-  and where given requests go (see docs/routing.md).
+* ``paved-road routes explain [PATH ...] [--request PATH [-H "Name: value" ...]]``: custom
+  domains' routing rules and API mappings in a cdk.out or templates, and where given
+  requests go (see ``paved_road.routes_cli`` and docs/routing.md).
 """
 
 from __future__ import annotations

@@ -242,7 +242,8 @@ class RoutingRules(Construct):
     def resolve(self, path: str, headers: Mapping[str, str]) -> RouteMatch | None:
         """Where API Gateway would send a request for ``path`` with ``headers`` on this
         domain: the lowest-priority matching rule, else (ROUTING_RULE_THEN_API_MAPPING
-        only) the API mapping with the longest matching base path; None means 404."""
+        only) the API mapping with the longest matching base path; None means no route
+        (API Gateway answers 403 Forbidden)."""
         return self.table.resolve(path, headers)
 
     def explain(self, requests: Sequence[tuple[str, Mapping[str, str]]] = ()) -> str:

@@ -797,11 +797,11 @@ def test_streaming_unknown_path_matches_only_wildcards() -> None:
 # --- RoutingRuleOnlyCatchAll ---------------------------------------------------------------
 CATCH_ALL_MISSING = (
     "RoutingMode ROUTING_RULE_ONLY and none of its routing rules (R1, R2) is a catch-all "
-    "(no Conditions): requests that match no rule get 404."
+    "(no Conditions): requests that match no rule get 403 Forbidden."
 )
 NO_RULES = (
     "RoutingMode ROUTING_RULE_ONLY and no routing rule in this template targets the domain: "
-    "every request gets 404."
+    "every request gets 403 Forbidden."
 )
 
 
@@ -840,7 +840,7 @@ NO_RULES = (
 )
 def test_rules_only_without_catch_all(resources: dict[str, dict[str, Any]], detail: str) -> None:
     # GIVEN a domain that routes with rules only, and no rule of it without conditions
-    # THEN unmatched requests would get 404
+    # THEN unmatched requests would get 403 Forbidden
     assert run(ROUTING_RULE_ONLY_CATCH_ALL, resources) == detail
 
 

@@ -99,7 +99,7 @@ def test_rule_only_mode_without_catch_all_gives_no_route(stack: Stack) -> None:
     v1, v2 = apis(stack, base_path=None)
     rules = RoutingRules(stack, "Routing", domain=v1.domain, mode=RoutingMode.ROUTING_RULE_ONLY)
     rules.add_rule("Version2", priority=100, target=v2, headers={"x-version": "v2"})
-    # WHEN a request matches no rule THEN there is no route (404)
+    # WHEN a request matches no rule THEN there is no route (API Gateway answers 403)
     assert rules.resolve("/", {}) is None
     # AND adding a catch-all routes it
     rules.add_rule("CatchAll", priority=1000, target=v1)
