@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
+from paved_road._template import reference_target
+
 __all__ = [
     "MAX_HEADER_CONDITIONS",
     "MAX_PRIORITY",
@@ -672,21 +674,6 @@ def _render(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _logical_id(value: Any) -> str | None:
-    """The logical id a ``Ref``, ``Fn::GetAtt`` (list or ``"Id.Attr"``) points to."""
-    if not isinstance(value, Mapping):
-        return None
-    ref = value.get("Ref")
-    if isinstance(ref, str):
-        return ref
-    att = value.get("Fn::GetAtt")
-    if isinstance(att, list) and att and isinstance(att[0], str):
-        return att[0]
-    if isinstance(att, str):
-        return att.split(".", 1)[0]
-    return None
-
-
 class _TemplateReader:
     """Resolves references between the resources of one template."""
 
@@ -705,7 +692,7 @@ class _TemplateReader:
         """The domain logical id a ``DomainName``/``DomainNameArn`` value points to: a
         Ref or GetAtt, ``"Id.DomainNameArn"``, an ``Fn::Sub`` naming the domain, or the
         literal domain name (or an ARN ending with it)."""
-        target = _logical_id(value)
+        target = reference_target(value)
         if target is None and isinstance(value, Mapping) and "Fn::Sub" in value:
             sub = value["Fn::Sub"]
             text = sub[0] if isinstance(sub, list) and sub else sub
@@ -727,7 +714,7 @@ class _TemplateReader:
 
     def api(self, value: Any) -> tuple[Any, str]:
         """(api, printable name): the logical id, plus a literal ``Name`` property."""
-        target = _logical_id(value)
+        target = reference_target(value)
         if target is None:
             text = _render(value)
             return text, text
@@ -738,7 +725,7 @@ class _TemplateReader:
         """A stage's name: a literal, or the ``StageName`` of the referenced stage."""
         if isinstance(value, str):
             return value
-        target = _logical_id(value)
+        target = reference_target(value)
         if target is not None and self.resources.get(target, {}).get("Type") in _STAGE_TYPES:
             name = self.props(target).get("StageName")
             return name if isinstance(name, str) else _render(name)

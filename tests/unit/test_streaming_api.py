@@ -140,3 +140,10 @@ def test_streaming_api_rejects_authorizer_with_public_reason(stack: Stack) -> No
     authorizer = apigw.TokenAuthorizer(stack, "Auth", handler=authorizer_fn)
     with pytest.raises(PavedRoadError, match=r"StreamingApi 'Test/Chat'.*mutually exclusive"):
         StreamingApi(stack, "Chat", authorizer=authorizer, public_reason="demo")
+
+
+def test_stream_timeout_above_fifteen_minutes_is_rejected(stack: Stack) -> None:
+    # GIVEN a streaming timeout beyond what API Gateway and Lambda allow
+    # THEN the function (1 s-15 min) and the route reject it before CloudFormation does
+    with pytest.raises(PavedRoadError, match=r"Test/Chat.*timeout"):
+        StreamingApi(stack, "Chat", stream_timeout=Duration.minutes(16))

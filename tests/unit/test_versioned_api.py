@@ -94,6 +94,7 @@ def test_basic_mode_override_for_migration(stack: Stack) -> None:
         ({"mode": RoutingMode.API_MAPPING_ONLY}, r"VersionedApi 'Test/Checkout'.*mode"),
         ({"cohort_glob": "be*ta"}, r"RoutingRules 'Test/Checkout/Routing'.*be\*ta"),
         ({"certificate_arn": "not-an-arn"}, r"certificate_arn.*not-an-arn"),
+        ({"endpoint_access_mode": "LAX"}, r"endpoint_access_mode must be BASIC or STRICT.*LAX"),
     ],
 )
 def test_validation(stack: Stack, kwargs: dict[str, object], pattern: str) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 from cdk_nag import NagMessageLevel
 
+from paved_road._template import reference_target
+
 
 @dataclass(frozen=True)
 class ResourceView:
@@ -52,25 +54,13 @@ class ResourceView:
     def referenced(self, value: Any, *types: str) -> tuple[str, Mapping[str, Any]] | None:
         """The resource a ``Ref``/``Fn::GetAtt`` value points at, if it is in this
         template and of one of ``types``; None otherwise (imported, literal, ...)."""
-        target = _reference_target(value)
+        target = reference_target(value)
         if target is None:
             return None
         found = self.resource(target)
         if found is None or (types and found.get("Type") not in types):
             return None
         return target, found
-
-
-def _reference_target(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        if "Ref" in value and isinstance(value["Ref"], str):
-            return str(value["Ref"])
-        att = value.get("Fn::GetAtt")
-        if isinstance(att, list) and att and isinstance(att[0], str):
-            return att[0]
-        if isinstance(att, str):
-            return att.split(".", 1)[0]
-    return None
 
 
 @dataclass(frozen=True)
