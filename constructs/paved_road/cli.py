@@ -8,6 +8,12 @@
 * ``paved-road routes explain [PATH ...] [--request PATH [-H "Name: value" ...]]``: custom
   domains' routing rules and API mappings in a cdk.out or templates, and where given
   requests go (see ``paved_road.routes_cli`` and docs/routing.md).
+* ``paved-road runtimes scan PATH ... [--fail-within DAYS] [--policy FILE]``: every Lambda
+  function's runtime phase (supported, deprecated, blocked, not approved) in templates or a
+  cdk.out, for CI (see ``paved_road.runtimes_cli``).
+* ``paved-road runtimes inventory [--regions ...]``: live functions across regions with
+  owners, criticality and invocations; cleanup candidates and the upgrade order (see
+  ``paved_road.inventory`` and docs/runtime_governance.md).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from paved_road import assembly, fleet_cli, redrive, routes_cli
+from paved_road import assembly, fleet_cli, inventory, redrive, routes_cli, runtimes_cli
 
 
 @dataclass
@@ -101,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     redrive.add_parser(sub)
     fleet_cli.add_parser(sub)
     routes_cli.add_parser(sub)
+    inventory.add_parser(runtimes_cli.add_parser(sub))
     args = parser.parse_args(argv)
     if args.command == "synth-summary":
         try:
