@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from paved_road import Criticality, GovernedFunctionProps, QueueConsumer
+from paved_road import Criticality, DeliveryProps, GovernedFunctionProps, QueueConsumer
 from paved_road.errors import Problems
 from paved_road_blueprints._assets import handler_code as _handler_code
 from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
@@ -47,6 +47,7 @@ class EventProcessingService(Construct):
         *,
         production: bool = False,
         criticality: Criticality = Criticality.STANDARD,
+        delivery: DeliveryProps | None = None,
         idempotency: bool = False,
         object_prefix: str = "events",
         batch_size: int = 10,
@@ -60,6 +61,10 @@ class EventProcessingService(Construct):
         :param production: versioned data bucket and RETAIN on the idempotency
             table; default False.
         :param criticality: of the handler function; default STANDARD.
+        :param delivery: the handler's runtime-governance and delivery props
+            (``paved_road.DeliveryProps``: ``runtime_version_arn``, ``deployment``,
+            ``provisioned_concurrency`` ...); default: the criticality's tier. CRITICAL
+            needs ``runtime_version_arn``.
         :param idempotency: create a DynamoDB table and enable Powertools
             idempotency in the handler; default False.
         :param object_prefix: S3 key prefix for written objects (no leading or
@@ -102,6 +107,7 @@ class EventProcessingService(Construct):
             "code": handler_code(),
             "handler": "index.handler",
             "criticality": criticality,
+            **(delivery or {}),
             "service_name": id,
             "memory_size": memory_size,
             "timeout": timeout or Duration.seconds(60),

@@ -28,6 +28,7 @@ from constructs import Construct
 
 from paved_road import (
     Criticality,
+    DeliveryProps,
     GovernedFunctionProps,
     KafkaConsumer,
     KafkaSource,
@@ -69,6 +70,7 @@ class KafkaStreamProcessor(Construct):
         output: StreamOutput = StreamOutput.S3,
         production: bool = False,
         criticality: Criticality = Criticality.STANDARD,
+        delivery: DeliveryProps | None = None,
         poller_sizing: PollerSizing | None = None,
         minimum_pollers: int | None = None,
         maximum_pollers: int | None = None,
@@ -88,6 +90,10 @@ class KafkaStreamProcessor(Construct):
         :param output: ``StreamOutput.S3`` (default) or ``StreamOutput.SQS``.
         :param production: versioned data bucket (S3 output); default False.
         :param criticality: of the handler function; default STANDARD.
+        :param delivery: the handler's runtime-governance and delivery props
+            (``paved_road.DeliveryProps``: ``runtime_version_arn``, ``deployment``,
+            ``provisioned_concurrency`` ...); default: the criticality's tier. CRITICAL
+            needs ``runtime_version_arn``.
         :param poller_sizing: provisioned pollers from
             ``PollerSizing.from_throughput(...)`` (also passes its partition count, so a
             ceiling above it is flagged). Exclusive with ``minimum_pollers``/
@@ -185,6 +191,7 @@ class KafkaStreamProcessor(Construct):
             "code": handler_code(HANDLER_DIR),
             "handler": "index.handler",
             "criticality": criticality,
+            **(delivery or {}),
             "service_name": id,
             "memory_size": memory_size,
             "timeout": timeout or Duration.seconds(60),

@@ -16,7 +16,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from paved_road import Criticality, GovernedFunction, Invocation
+from paved_road import Criticality, DeliveryProps, GovernedFunction, Invocation
 from paved_road.errors import Problems
 from paved_road.rest_api import CustomDomain, GovernedRestApi
 from paved_road.streaming import (
@@ -46,6 +46,10 @@ class StreamingApi(Construct):
     :param dependencies_layer: Python streaming only: the FastAPI/uvicorn layer; default
         the one ``scripts/build_streaming_deps.sh`` builds.
     :param criticality: of both functions; default STANDARD.
+    :param streaming_delivery: / :param buffered_delivery: each function's
+        runtime-governance and delivery props (``paved_road.DeliveryProps``); default: the
+        criticality's tier. Separate, because a CRITICAL function pins a runtime version
+        ARN of its own runtime (Node.js for streaming, Python for buffered).
 
     Attributes: ``api`` (GovernedRestApi), ``streaming_function`` (StreamingFunction),
     ``buffered_function`` (GovernedFunction), ``stream_methods``, ``buffered_methods``.
@@ -68,6 +72,8 @@ class StreamingApi(Construct):
         token_delay: Duration = DEFAULT_TOKEN_DELAY,
         dependencies_layer: lambda_.ILayerVersion | None = None,
         criticality: Criticality = Criticality.STANDARD,
+        streaming_delivery: DeliveryProps | None = None,
+        buffered_delivery: DeliveryProps | None = None,
     ) -> None:
         super().__init__(scope, id)
         problems = Problems("StreamingApi", self.node.path)
@@ -91,6 +97,7 @@ class StreamingApi(Construct):
             token_delay=token_delay,
             dependencies_layer=dependencies_layer,
             criticality=criticality,
+            delivery=streaming_delivery,
             service_name=f"{id}-stream",
         )
         self.buffered_function = GovernedFunction(
@@ -99,6 +106,7 @@ class StreamingApi(Construct):
             code=handler_code(HANDLER_DIR),
             handler="index.handler",
             criticality=criticality,
+            **(buffered_delivery or {}),
             service_name=f"{id}-buffered",
             invocation=Invocation.SYNCHRONOUS,
         )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from constructs import Construct
 
-from paved_road import Criticality, GovernedFunction, Invocation
+from paved_road import Criticality, DeliveryProps, GovernedFunction, Invocation
 from paved_road.errors import Problems
 from paved_road.rest_api import CustomDomain, GovernedRestApi
 from paved_road.routing import RoutingMode, RoutingRules
@@ -50,6 +50,8 @@ class VersionedApi(Construct):
     :param v1_base_path: base path pinned to v1 (stripped); default ``v1``; None disables
         the rule.
     :param criticality: of both backends; default IMPORTANT.
+    :param delivery: both backends' runtime-governance and delivery props
+        (``paved_road.DeliveryProps``); default: the criticality's tier.
 
     Attributes: ``v1``, ``v2`` (GovernedRestApi), ``v1_function``, ``v2_function``,
     ``routing`` (RoutingRules), ``domain`` (GovernedDomainName).
@@ -69,6 +71,7 @@ class VersionedApi(Construct):
         cohort_glob: str | None = "beta*",
         v1_base_path: str | None = "v1",
         criticality: Criticality = Criticality.IMPORTANT,
+        delivery: DeliveryProps | None = None,
     ) -> None:
         super().__init__(scope, id)
         problems = Problems("VersionedApi", self.node.path)
@@ -100,8 +103,8 @@ class VersionedApi(Construct):
             cloud_watch_role=False,  # one account-level role per stack is enough (V1's)
             description=f"paved-road VersionedApi {self.node.path} v2",
         )
-        self.v1_function = self._backend("V1Function", "v1", criticality)
-        self.v2_function = self._backend("V2Function", "v2", criticality)
+        self.v1_function = self._backend("V1Function", "v1", criticality, delivery)
+        self.v2_function = self._backend("V2Function", "v2", criticality, delivery)
         for api, function in ((self.v1, self.v1_function), (self.v2, self.v2_function)):
             for path in ("/", "/{proxy+}"):
                 api.add_route(path, "ANY", function, iam_authorization=True)
@@ -127,7 +130,9 @@ class VersionedApi(Construct):
         if not fallback_mapping:
             self.routing.add_rule("CatchAll", priority=1000, target=self.v1)
 
-    def _backend(self, id: str, version: str, criticality: Criticality) -> GovernedFunction:
+    def _backend(
+        self, id: str, version: str, criticality: Criticality, delivery: DeliveryProps | None
+    ) -> GovernedFunction:
         return GovernedFunction(
             self,
             id,
@@ -137,4 +142,5 @@ class VersionedApi(Construct):
             service_name=f"{self.node.id}-{version}",
             environment={"API_VERSION": version},
             invocation=Invocation.SYNCHRONOUS,
+            **(delivery or {}),
         )

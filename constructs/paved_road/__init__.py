@@ -6,6 +6,7 @@ Public API (names are a contract)::
     from paved_road import TenantIsolatedFunction, TenantFunctionFleet, Tenant
     from paved_road import KafkaConsumer, KafkaSource, PollerSizing
     from paved_road import GovernedRestApi, RoutingRules, StreamingFunction
+    from paved_road import TrafficShift, ProvisionedConcurrency, RuntimeComplianceRule
     from paved_road.guardrails import PavedRoadChecks, enforce
 
 Names are imported on first use (PEP 562) so that the ``paved-road`` command
@@ -20,11 +21,22 @@ from typing import TYPE_CHECKING, Any
 from paved_road.errors import PavedRoadError
 
 if TYPE_CHECKING:
+    from paved_road.compliance import RuntimeComplianceRule
+    from paved_road.deployment import ProgressiveDelivery, ProvisionedConcurrency, Workload
     from paved_road.function import (
         Criticality,
+        DeliveryProps,
         GovernedFunction,
         GovernedFunctionProps,
         Invocation,
+    )
+    from paved_road.governance import (
+        CriticalityMatrix,
+        RollbackAlarms,
+        RuntimeManagement,
+        ShiftKind,
+        TierPolicy,
+        TrafficShift,
     )
     from paved_road.kafka import (
         KafkaAuth,
@@ -44,9 +56,22 @@ if TYPE_CHECKING:
         TenantIdSource,
         TenantIsolatedFunction,
     )
+    from paved_road.traffic_hook import SmokeTestHook
 
 _LAZY = {
-    "Criticality": "paved_road.function",
+    "Criticality": "paved_road.governance",
+    "DeliveryProps": "paved_road.function",
+    "CriticalityMatrix": "paved_road.governance",
+    "ProgressiveDelivery": "paved_road.deployment",
+    "ProvisionedConcurrency": "paved_road.deployment",
+    "RollbackAlarms": "paved_road.governance",
+    "RuntimeComplianceRule": "paved_road.compliance",
+    "RuntimeManagement": "paved_road.governance",
+    "ShiftKind": "paved_road.governance",
+    "SmokeTestHook": "paved_road.traffic_hook",
+    "TierPolicy": "paved_road.governance",
+    "TrafficShift": "paved_road.governance",
+    "Workload": "paved_road.deployment",
     "GovernedFunction": "paved_road.function",
     "GovernedFunctionProps": "paved_road.function",
     "Invocation": "paved_road.function",
@@ -74,7 +99,9 @@ _LAZY = {
 
 __all__ = [
     "Criticality",
+    "CriticalityMatrix",
     "CustomDomain",
+    "DeliveryProps",
     "GovernedDomainName",
     "GovernedFunction",
     "GovernedFunctionProps",
@@ -86,11 +113,18 @@ __all__ = [
     "KafkaSource",
     "PavedRoadError",
     "PollerSizing",
+    "ProgressiveDelivery",
+    "ProvisionedConcurrency",
     "QueueConsumer",
     "QueueConsumerAlarms",
+    "RollbackAlarms",
     "RouteMatch",
     "RoutingMode",
     "RoutingRules",
+    "RuntimeComplianceRule",
+    "RuntimeManagement",
+    "ShiftKind",
+    "SmokeTestHook",
     "StreamingFunction",
     "StreamingLanguage",
     "Tenant",
@@ -98,6 +132,9 @@ __all__ = [
     "TenantFunctionFleet",
     "TenantIdSource",
     "TenantIsolatedFunction",
+    "TierPolicy",
+    "TrafficShift",
+    "Workload",
 ]
 
 

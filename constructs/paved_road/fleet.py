@@ -331,7 +331,11 @@ class TenantFunctionFleet(Construct):
             problems.add("runtime", f"cannot be checked: {exc}")
         else:
             GovernedFunction._check_runtime(
-                problems, runtime_name, acknowledge_deprecated_runtime, today
+                problems,
+                runtime_name,
+                acknowledge_deprecated_runtime,
+                today,
+                runtimes.policy_for(self.node.try_get_context(runtimes.POLICY_CONTEXT)),
             )
         try:
             selected = (
@@ -400,7 +404,11 @@ class TenantFunctionFleet(Construct):
         self._budget = (max_resources_per_stack, max_template_bytes)
         self._code_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self._reasons = self._acknowledgment_reasons(
-            runtime_name, today, synchronous, acknowledge_deprecated_runtime
+            runtime_name,
+            today,
+            synchronous,
+            acknowledge_deprecated_runtime,
+            runtimes.policy_for(self.node.try_get_context(runtimes.POLICY_CONTEXT)),
         )
 
         for index, tenant in enumerate(members):
@@ -507,7 +515,11 @@ class TenantFunctionFleet(Construct):
 
     @staticmethod
     def _acknowledgment_reasons(
-        runtime_name: str, today: Any, synchronous: bool, deprecated_reason: str | None
+        runtime_name: str,
+        today: Any,
+        synchronous: bool,
+        deprecated_reason: str | None,
+        policy: runtimes.RuntimePolicy | None = None,
     ) -> dict[str, str]:
         reasons: dict[str, str] = {}
         if deprecated_reason:
@@ -523,7 +535,9 @@ class TenantFunctionFleet(Construct):
                 "Fleet functions are invoked synchronously by the platform (synchronous=True): "
                 "the caller receives every error; a DLQ only applies to asynchronous invokes."
             )
-        supported = None if deprecated_reason else supported_runtime_reason(runtime_name, today)
+        supported = (
+            None if deprecated_reason else supported_runtime_reason(runtime_name, today, policy)
+        )
         if supported:
             reasons.update(dict.fromkeys(LATEST_RUNTIME_RULES, supported))
         return reasons

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
@@ -41,14 +42,22 @@ from aws_cdk import (
     Tags,
     Validations,
 )
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from paved_road import runtimes
-from paved_road._validate import check_range, seconds
-from paved_road.errors import Problems
+from paved_road import governance, runtimes
+from paved_road._validate import check_range, is_token, seconds
+from paved_road.deployment import ProgressiveDelivery, ProvisionedConcurrency
+from paved_road.errors import PavedRoadError, Problems
+from paved_road.governance import (
+    Criticality,
+    RollbackAlarms,
+    RuntimeManagement,
+    TrafficShift,
+)
 
 CRITICALITY_TAG = "criticality"
 """Tag key that carries a function's :class:`Criticality` (also a cost-allocation tag)."""
@@ -64,6 +73,9 @@ APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
 
 RUNTIME_DEPRECATED_RULE_ID = "PavedRoad-LambdaRuntimeDeprecated"
+DEFAULT_KEEP_VERSIONS = 3
+"""Published versions the version pruner keeps per function (plus aliased ones)."""
+RUNTIME_VERSION_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$")
 
 
 class Invocation(enum.Enum):
@@ -90,32 +102,21 @@ _INVOCATION_REASONS = {
 }
 
 
-class Criticality(enum.Enum):
-    """How much a function matters; later settings (alarms, deployment, runtime
-    horizons) are derived from it."""
+class DeliveryProps(TypedDict, total=False):
+    """GovernedFunction's runtime-governance and delivery props (same names, same
+    defaults), for constructs and blueprints that create one and pass them through
+    as ``delivery={...}``."""
 
-    CRITICAL = "CRITICAL"
-    IMPORTANT = "IMPORTANT"
-    STANDARD = "STANDARD"
-
-    @property
-    def deprecation_horizon_days(self) -> int:
-        """Days before a runtime's deprecation date from which the guardrails warn."""
-        return DEPRECATION_HORIZON_DAYS[self]
-
-    @classmethod
-    def parse(cls, value: str) -> Criticality | None:
-        try:
-            return cls(value.upper())
-        except ValueError:
-            return None
-
-
-DEPRECATION_HORIZON_DAYS: Mapping[Criticality, int] = {
-    Criticality.CRITICAL: 180,
-    Criticality.IMPORTANT: 90,
-    Criticality.STANDARD: 30,
-}
+    runtime_management: RuntimeManagement
+    runtime_version_arn: str
+    deployment: TrafficShift
+    rollback_alarms: RollbackAlarms
+    duration_limit: Duration
+    extra_rollback_alarms: Sequence[cloudwatch.IAlarm]
+    pre_traffic_hook: lambda_.IFunction
+    post_traffic_hook: lambda_.IFunction
+    provisioned_concurrency: ProvisionedConcurrency
+    keep_versions: int | None
 
 
 class GovernedFunctionProps(TypedDict, total=False):
@@ -143,17 +144,30 @@ class GovernedFunctionProps(TypedDict, total=False):
     reserved_concurrent_executions: int
     acknowledge_deprecated_runtime: str
     invocation: Invocation
+    x86_reason: str
+    runtime_management: RuntimeManagement
+    runtime_version_arn: str
+    deployment: TrafficShift
+    rollback_alarms: RollbackAlarms
+    duration_limit: Duration
+    extra_rollback_alarms: Sequence[cloudwatch.IAlarm]
+    pre_traffic_hook: lambda_.IFunction
+    post_traffic_hook: lambda_.IFunction
+    provisioned_concurrency: ProvisionedConcurrency
+    keep_versions: int | None
 
 
 LATEST_RUNTIME_RULES = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")
 """cdk-nag's "latest runtime in the family" rules, acknowledged for supported runtimes."""
 
 
-def supported_runtime_reason(runtime_name: str, today: datetime.date) -> str | None:
+def supported_runtime_reason(
+    runtime_name: str, today: datetime.date, policy: runtimes.RuntimePolicy | None = None
+) -> str | None:
     """The acknowledgment reason for :data:`LATEST_RUNTIME_RULES` when ``runtime_name`` is
     supported ``today``; None otherwise. Those rules would fail every function one release
     behind; paved-road governs runtimes by lifecycle and criticality horizon instead."""
-    entry = runtimes.lifecycle(runtime_name)
+    entry = (policy or runtimes.policy()).lifecycle(runtime_name)
     if entry is None or entry.phase(today) is not runtimes.Phase.SUPPORTED:
         return None
     return (
@@ -193,6 +207,8 @@ class GovernedFunction(Construct):
 
     # Lambda's tenant isolation mode; set by TenantIsolatedFunction (create-only).
     _tenant_isolation_mode: str | None = None
+    # False only for paved-road's own helper functions (the version pruner).
+    _progressive_delivery = True
 
     def __init__(
         self,
@@ -220,6 +236,17 @@ class GovernedFunction(Construct):
         reserved_concurrent_executions: int | None = None,
         acknowledge_deprecated_runtime: str | None = None,
         invocation: Invocation | None = None,
+        x86_reason: str | None = None,
+        runtime_management: RuntimeManagement | None = None,
+        runtime_version_arn: str | None = None,
+        deployment: TrafficShift | None = None,
+        rollback_alarms: RollbackAlarms | None = None,
+        duration_limit: Duration | None = None,
+        extra_rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
+        pre_traffic_hook: lambda_.IFunction | GovernedFunction | None = None,
+        post_traffic_hook: lambda_.IFunction | GovernedFunction | None = None,
+        provisioned_concurrency: ProvisionedConcurrency | None = None,
+        keep_versions: int | None = DEFAULT_KEEP_VERSIONS,
     ) -> None:
         """
         :param code: the function code (``aws_lambda.Code``). Required.
@@ -254,6 +281,35 @@ class GovernedFunction(Construct):
             satisfied with a failure target.
         :param acknowledge_deprecated_runtime: the reason for running a deprecated
             runtime; default none (a deprecated runtime is an error).
+        :param x86_reason: required with ``architecture=Architecture.X86_64`` (why not
+            Graviton: a binary dependency, an x86-only layer); default none.
+
+        Runtime governance and delivery (defaults from the function's tier of the
+        criticality matrix in force, :func:`paved_road.governance.matrix_of`):
+
+        :param runtime_management: Lambda runtime management mode; default the tier's
+            (CRITICAL ``MANUAL``, IMPORTANT ``FUNCTION_UPDATE``, STANDARD ``AUTO``).
+        :param runtime_version_arn: the runtime version ARN ``MANUAL`` pins
+            (``arn:aws:lambda:<region>::runtime:<64 hex>``, from the function's
+            ``INIT_START`` log line or ``aws lambda get-runtime-management-config``; a
+            ``CfnParameter`` works). Required with ``MANUAL``, rejected otherwise.
+        :param deployment: how CodeDeploy shifts the ``live`` alias to a new version;
+            default the tier's (CRITICAL canary 10 % for 10 min, IMPORTANT linear 10 % a
+            minute, STANDARD all at once). ``TrafficShift.none()``: no deployment group.
+        :param rollback_alarms: which alarms on the alias roll a deployment back;
+            default the tier's.
+        :param duration_limit: the p99 duration the duration alarm allows; default
+            the tier's ``duration_limit_ratio`` of ``timeout`` (0.8).
+        :param extra_rollback_alarms: more alarms that roll deployments back; default none.
+        :param pre_traffic_hook: / :param post_traffic_hook: functions CodeDeploy runs
+            before / after shifting traffic (they report with
+            ``PutLifecycleEventHookExecutionStatus``, granted here); default none.
+        :param provisioned_concurrency: provisioned concurrency on the ``live`` alias,
+            autoscaled on utilization (``ProvisionedConcurrency(min_capacity, max_capacity,
+            workload="interactive"|"async")``); default none.
+        :param keep_versions: published versions the stack's version pruner keeps (the
+            newest N plus any an alias points to); ``None`` keeps every version. Default 3.
+            Old versions count against Lambda's 75 GB code storage quota per Region.
         """
         super().__init__(scope, id)
         problems = Problems(type(self).__name__, self.node.path)
@@ -306,13 +362,40 @@ class GovernedFunction(Construct):
             and not acknowledge_deprecated_runtime.strip()
         ):
             problems.add("acknowledge_deprecated_runtime", "must be a non-empty reason", "")
+        self._policy = self._runtime_policy(problems)
         try:
             today = runtimes.current_date(self.node.try_get_context(runtimes.TODAY_CONTEXT))
         except ValueError as exc:
             problems.add("runtime", f"cannot be checked: {exc}")
         else:
-            self._check_runtime(problems, runtime_name, acknowledge_deprecated_runtime, today)
+            if self._policy is not None:
+                self._check_runtime(
+                    problems, runtime_name, acknowledge_deprecated_runtime, today, self._policy
+                )
         self._check_invocation(problems, invocation)
+        if arch_name != "arm64" and not (x86_reason and x86_reason.strip()):
+            problems.add(
+                "architecture",
+                "is x86_64: Graviton (ARM_64) is the default; pass x86_reason='<why>' "
+                "(e.g. an x86-only binary or layer) to use x86_64",
+                arch_name,
+            )
+        tier = governance.matrix_of(self).tier(criticality)
+        mode = runtime_management or tier.runtime_management
+        shift = deployment or tier.deployment
+        alarms_spec = rollback_alarms or tier.rollback_alarms
+        self._check_delivery(
+            problems,
+            mode=mode,
+            runtime_version_arn=runtime_version_arn,
+            shift=shift,
+            alarms=alarms_spec,
+            duration_limit=duration_limit,
+            timeout=timeout,
+            provisioned_concurrency=provisioned_concurrency,
+            reserved=reserved_concurrent_executions,
+            keep_versions=keep_versions,
+        )
         problems.raise_if_any()
 
         self.criticality = criticality
@@ -371,7 +454,12 @@ class GovernedFunction(Construct):
             tenancy_config=lambda_.TenancyConfig.PER_TENANT
             if self._tenant_isolation_mode == "PER_TENANT"
             else None,
+            runtime_management_mode=_runtime_management_mode(mode, runtime_version_arn),
         )
+        if x86_reason and arch_name != "arm64":
+            self.node.add_metadata("paved-road:x86-reason", x86_reason.strip())
+        self.runtime_management = mode
+        self.deployment = shift
         Tags.of(self).add(CRITICALITY_TAG, criticality.value)
         # X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level
         # permissions, so active tracing needs Resource "*". One acknowledgment lists every
@@ -395,10 +483,57 @@ class GovernedFunction(Construct):
             Validations.of(self.function).acknowledge(
                 Acknowledgment(id=RUNTIME_DEPRECATED_RULE_ID, reason=acknowledge_deprecated_runtime)
             )
-        elif reason := supported_runtime_reason(runtime_name, today):
+        elif reason := supported_runtime_reason(runtime_name, today, self._policy):
             Validations.of(self.function).acknowledge(
                 *(Acknowledgment(id=rule, reason=reason) for rule in LATEST_RUNTIME_RULES)
             )
+
+        self.delivery: ProgressiveDelivery | None = None
+        self.live: lambda_.Alias | None = None
+        if self._progressive_delivery:
+            self._deliver(
+                timeout=timeout,
+                shift=shift,
+                alarms=alarms_spec,
+                duration_limit=duration_limit,
+                extra_alarms=extra_rollback_alarms,
+                pre_traffic_hook=pre_traffic_hook,
+                post_traffic_hook=post_traffic_hook,
+                provisioned_concurrency=provisioned_concurrency,
+                keep_versions=keep_versions,
+            )
+
+    def _deliver(
+        self,
+        *,
+        timeout: Duration,
+        shift: TrafficShift,
+        alarms: RollbackAlarms,
+        duration_limit: Duration | None,
+        extra_alarms: Sequence[cloudwatch.IAlarm],
+        pre_traffic_hook: lambda_.IFunction | GovernedFunction | None,
+        post_traffic_hook: lambda_.IFunction | GovernedFunction | None,
+        provisioned_concurrency: ProvisionedConcurrency | None,
+        keep_versions: int | None,
+    ) -> None:
+        self.delivery = ProgressiveDelivery(
+            self,
+            "Delivery",
+            function=self.function,
+            timeout=timeout,
+            shift=shift,
+            rollback_alarms=alarms,
+            duration_limit=duration_limit,
+            extra_alarms=extra_alarms,
+            pre_traffic_hook=_as_function(pre_traffic_hook),
+            post_traffic_hook=_as_function(post_traffic_hook),
+            provisioned_concurrency=provisioned_concurrency,
+        )
+        self.live = self.delivery.alias
+        if keep_versions is not None:
+            from paved_road.pruning import register_for_pruning
+
+            register_for_pruning(self, keep_versions)
 
     def acknowledge_role_wildcard(self, reason: str) -> None:
         """Record why a construct adds a ``Resource: "*"`` statement to this function's role.
@@ -415,11 +550,109 @@ class GovernedFunction(Construct):
     def _check_invocation(self, problems: Problems, invocation: Invocation | None) -> None:
         """Subclass hook: add problems for an invocation style they cannot serve."""
 
+    def _check_delivery(
+        self,
+        problems: Problems,
+        *,
+        mode: RuntimeManagement,
+        runtime_version_arn: str | None,
+        shift: TrafficShift,
+        alarms: RollbackAlarms,
+        duration_limit: Duration | None,
+        timeout: Duration,
+        provisioned_concurrency: ProvisionedConcurrency | None,
+        reserved: int | None,
+        keep_versions: int | None,
+    ) -> None:
+        if not isinstance(mode, RuntimeManagement):
+            problems.add("runtime_management", "must be a RuntimeManagement member", mode)
+        elif mode is RuntimeManagement.MANUAL and not runtime_version_arn:
+            problems.add(
+                "runtime_version_arn",
+                "is required: runtime management mode is Manual (the CRITICAL tier's "
+                "default), which pins a runtime version ARN. Pass the ARN from the "
+                "function's INIT_START log line or `aws lambda get-runtime-management-config` "
+                "(a CfnParameter works), or choose runtime_management="
+                "RuntimeManagement.FUNCTION_UPDATE",
+                runtime_version_arn,
+            )
+        elif mode is not RuntimeManagement.MANUAL and runtime_version_arn is not None:
+            problems.add(
+                "runtime_version_arn",
+                f"is only used with RuntimeManagement.MANUAL (mode is {mode.value})",
+                runtime_version_arn,
+            )
+        if (
+            runtime_version_arn
+            and not is_token(runtime_version_arn)
+            and not RUNTIME_VERSION_ARN.match(runtime_version_arn)
+        ):
+            problems.add(
+                "runtime_version_arn",
+                "must look like arn:aws:lambda:<region>::runtime:<64 hex characters>",
+                runtime_version_arn,
+            )
+        if not isinstance(shift, TrafficShift):
+            problems.add("deployment", "must be a paved_road.TrafficShift", shift)
+        else:
+            for message in shift.problems():
+                problems.add("deployment", message)
+        if not isinstance(alarms, RollbackAlarms):
+            problems.add("rollback_alarms", "must be a paved_road.RollbackAlarms", alarms)
+        else:
+            for message in alarms.problems():
+                problems.add("rollback_alarms", message)
+        limit = seconds(duration_limit) if duration_limit is not None else None
+        timeout_s = seconds(timeout)
+        if limit is not None and timeout_s is not None and not 0 < limit <= timeout_s:
+            problems.add(
+                "duration_limit",
+                f"must be above 0 and at most the timeout ({timeout_s:g} s)",
+                f"{limit:g} s",
+            )
+        if provisioned_concurrency is not None:
+            if not isinstance(provisioned_concurrency, ProvisionedConcurrency):
+                problems.add(
+                    "provisioned_concurrency",
+                    "must be a paved_road.ProvisionedConcurrency",
+                    provisioned_concurrency,
+                )
+            else:
+                for prop, message, got in provisioned_concurrency.problems(reserved):
+                    problems.add(f"provisioned_concurrency.{prop}", message, got)
+        if keep_versions is not None and (
+            isinstance(keep_versions, bool)
+            or not isinstance(keep_versions, int)
+            or not 1 <= keep_versions <= 100
+        ):
+            problems.add(
+                "keep_versions", "must be an integer between 1 and 100, or None", keep_versions
+            )
+
+    @property
+    def invoke_target(self) -> lambda_.IFunction:
+        """What callers invoke: the ``live`` alias (traffic shifting, provisioned
+        concurrency and the rollback alarms apply to it)."""
+        return self.live or self.function
+
+    def _runtime_policy(self, problems: Problems) -> runtimes.RuntimePolicy | None:
+        """The organization's runtime policy named by the ``paved-road:runtime-policy``
+        context (else ``$PAVED_ROAD_RUNTIME_POLICY``, else cfn-lint's dates alone)."""
+        try:
+            return runtimes.policy_for(self.node.try_get_context(runtimes.POLICY_CONTEXT))
+        except (PavedRoadError, OSError) as exc:
+            problems.add("runtime", f"cannot be checked: {exc}")
+            return None
+
     @staticmethod
     def _check_runtime(
-        problems: Problems, runtime_name: str, acknowledged: str | None, today: datetime.date
+        problems: Problems,
+        runtime_name: str,
+        acknowledged: str | None,
+        today: datetime.date,
+        policy: runtimes.RuntimePolicy | None = None,
     ) -> None:
-        entry = runtimes.lifecycle(runtime_name)
+        entry = (policy or runtimes.policy()).lifecycle(runtime_name)
         if entry is None:
             if not acknowledged:
                 problems.add(
@@ -431,14 +664,24 @@ class GovernedFunction(Construct):
                 )
             return
         phase = entry.phase(today)
-        if phase is not runtimes.Phase.SUPPORTED and not acknowledged:
-            successor = f", successor {entry.successor}" if entry.successor else ""
+        if phase is runtimes.Phase.SUPPORTED or acknowledged:
+            return
+        successor = f", successor {entry.successor}" if entry.successor else ""
+        if phase is runtimes.Phase.NOT_APPROVED:
             problems.add(
                 "runtime",
-                f"is deprecated since {entry.deprecated} (phase: {phase.value}{successor}); "
-                "choose a supported runtime or pass acknowledge_deprecated_runtime='<reason>'",
+                "is not on the organization's approved runtime list (runtime policy"
+                f"{successor}); choose an approved runtime or pass "
+                "acknowledge_deprecated_runtime='<reason>'",
                 runtime_name,
             )
+            return
+        problems.add(
+            "runtime",
+            f"is deprecated since {entry.deprecated} (phase: {phase.value}{successor}); "
+            "choose a supported runtime or pass acknowledge_deprecated_runtime='<reason>'",
+            runtime_name,
+        )
 
     # Convenience delegates to the underlying function.
     @property
@@ -454,6 +697,23 @@ class GovernedFunction(Construct):
 
     def add_environment(self, key: str, value: str) -> None:
         self.function.add_environment(key, value)
+
+
+def _as_function(hook: lambda_.IFunction | GovernedFunction | None) -> lambda_.IFunction | None:
+    if isinstance(hook, GovernedFunction):
+        return hook.function
+    return hook
+
+
+def _runtime_management_mode(
+    mode: RuntimeManagement, arn: str | None
+) -> lambda_.RuntimeManagementMode:
+    if mode is RuntimeManagement.MANUAL:
+        assert arn is not None
+        return lambda_.RuntimeManagementMode.manual(arn)
+    if mode is RuntimeManagement.FUNCTION_UPDATE:
+        return lambda_.RuntimeManagementMode.FUNCTION_UPDATE
+    return lambda_.RuntimeManagementMode.AUTO
 
 
 def mapping_consumer_function(

@@ -691,7 +691,12 @@ class KafkaConsumer(Construct):
         self.event_source_mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",
-            target=self.function,
+            # a GovernedFunction's live alias: deployments shift the mapping's traffic too
+            target=(
+                self.governed_function.invoke_target
+                if self.governed_function is not None
+                else self.function
+            ),
             event_source_arn=source.cluster_arn if source.kind == "msk" else None,
             kafka_bootstrap_servers=list(source.bootstrap_servers) or None,
             kafka_topic=topic,

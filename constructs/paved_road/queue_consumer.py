@@ -225,7 +225,12 @@ class QueueConsumer(Construct):
         self.event_source_mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",
-            target=self.function,
+            # a GovernedFunction's live alias: deployments shift the mapping's traffic too
+            target=(
+                self.governed_function.invoke_target
+                if self.governed_function is not None
+                else self.function
+            ),
             event_source_arn=self.queue.queue_arn,
             batch_size=batch_size,
             max_batching_window=max_batching_window,

@@ -897,7 +897,10 @@ def _check_method(problems: Problems, method: str) -> str:
 
 
 def _function_of(target: Any) -> lambda_.IFunction | None:
-    inner = getattr(target, "function", None)  # GovernedFunction / StreamingFunction
+    live = getattr(target, "invoke_target", None)  # GovernedFunction / StreamingFunction
+    if live is not None and hasattr(live, "function_arn"):
+        return live  # type: ignore[no-any-return,unused-ignore]
+    inner = getattr(target, "function", None)
     if inner is not None and hasattr(inner, "function_arn"):
         return inner  # type: ignore[no-any-return,unused-ignore]
     if hasattr(target, "function_arn") and hasattr(target, "add_permission"):
@@ -934,6 +937,8 @@ def _passed_options(options: apigw.IntegrationOptions) -> dict[str, Any]:
 def _warn_short_function_timeout(
     scope: IConstruct, function: lambda_.IFunction, timeout: Duration, path: str
 ) -> None:
+    if isinstance(function, lambda_.Alias):  # a GovernedFunction's live alias
+        function = function.version.lambda_
     function_timeout = getattr(function, "timeout", None)
     if function_timeout is None and isinstance(function, lambda_.Function):
         function_timeout = Duration.seconds(3)  # Lambda's default timeout

@@ -29,7 +29,7 @@ from constructs import Construct
 
 from paved_road._validate import check_range
 from paved_road.errors import Problems
-from paved_road.function import Criticality, GovernedFunction, Invocation
+from paved_road.function import Criticality, DeliveryProps, GovernedFunction, Invocation
 from paved_road.handlers import streaming as assets
 
 DEFAULT_NODE_RUNTIME = lambda_.Runtime.NODEJS_24_X
@@ -80,6 +80,7 @@ class StreamingFunction(Construct):
         web_adapter_layer_version: int = assets.LWA_LAYER_VERSION,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        delivery: DeliveryProps | None = None,
     ) -> None:
         """
         :param language: default ``StreamingLanguage.NODEJS``.
@@ -105,6 +106,10 @@ class StreamingFunction(Construct):
             version; default ``LWA_LAYER_VERSION``.
         :param log_retention: of the function's log group; default one month.
         :param log_removal_policy: default RETAIN.
+        :param delivery: GovernedFunction's runtime-governance and delivery props
+            (``runtime_version_arn``, ``deployment``, ``provisioned_concurrency`` ...);
+            default: the criticality's tier. A CRITICAL function needs
+            ``runtime_version_arn`` (Manual runtime management).
         """
         super().__init__(scope, id)
         problems = Problems("StreamingFunction", self.node.path)
@@ -181,6 +186,13 @@ class StreamingFunction(Construct):
             invocation=Invocation.SYNCHRONOUS,
             log_retention=log_retention,
             log_removal_policy=log_removal_policy,
+            **(delivery or {}),
         )
         self.function = self.governed.function
+        self.live = self.governed.live
         self.timeout = timeout
+
+    @property
+    def invoke_target(self) -> lambda_.IFunction:
+        """What callers invoke: the function's ``live`` alias."""
+        return self.governed.invoke_target

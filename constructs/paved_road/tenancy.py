@@ -219,6 +219,16 @@ class TenantIsolatedFunction(GovernedFunction):
                 invocation,
             )
 
+    def _check_delivery(self, problems: Problems, **settings: Any) -> None:
+        super()._check_delivery(problems, **settings)
+        if settings.get("provisioned_concurrency") is not None:
+            problems.add(
+                "provisioned_concurrency",
+                "is not supported: Lambda tenant isolation mode does not support "
+                "provisioned concurrency (environments are created per tenant on demand)",
+                settings["provisioned_concurrency"],
+            )
+
     # ----------------------------------------------------------- unsupported features
 
     def _unsupported(self, prop: str, what: str, received: object = ...) -> PavedRoadError:
@@ -259,6 +269,15 @@ class TenantIsolatedFunction(GovernedFunction):
     ) -> lambda_.Alias:
         """An alias of the current version; provisioned concurrency is rejected (Lambda
         does not support it in tenant isolation mode: environments are per tenant)."""
+        if self.live is not None and alias_name == self.live.alias_name:
+            problems = Problems(type(self).__name__, self.node.path)
+            problems.add(
+                "alias_name",
+                f"must not be {alias_name!r}: that alias is the one the function's progressive "
+                "delivery deploys (use .live)",
+                alias_name,
+            )
+            raise problems.error()
         if provisioned_concurrent_executions:
             raise self._unsupported(
                 "provisioned_concurrent_executions",
@@ -319,7 +338,7 @@ class TenantIsolatedFunction(GovernedFunction):
         problems.raise_if_any()
 
         integration = apigw.LambdaIntegration(
-            self.function,
+            self.invoke_target,
             proxy=True,
             request_parameters={TENANT_ID_INTEGRATION_PARAMETER: source.expression},
             # the console's test invoke sends no tenant id: no permission for it
@@ -480,7 +499,7 @@ class TenantAuthorizer(Construct):
         self.authorizer = apigw.TokenAuthorizer(
             self,
             "Authorizer",
-            handler=self.function.function,
+            handler=self.function.invoke_target,
             identity_source=apigw.IdentitySource.header("Authorization"),
             validation_regex=r"^Bearer [-0-9A-Za-z_.~+/]+=*$",
             results_cache_ttl=ttl,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, CfnParameter, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -23,12 +23,16 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from paved_road import (
+    Criticality,
     GovernedFunction,
+    Invocation,
     KafkaConsumer,
     KafkaSource,
+    ProvisionedConcurrency,
     QueueConsumer,
     Tenant,
     TenantFunctionFleet,
+    Workload,
 )
 from paved_road.tenancy import TenantAuthorizer, TenantIsolatedFunction
 from paved_road_blueprints import (
@@ -59,6 +63,22 @@ def normalized(stack: Stack) -> dict[str, Any]:
 
 def governed_function(stack: Stack) -> None:
     GovernedFunction(stack, "Fn", code=INLINE, handler="index.handler")
+
+
+def governed_function_critical(stack: Stack) -> None:
+    """A CRITICAL function: pinned runtime version (a parameter, as in the docs), canary
+    deployment with both rollback alarms, interactive provisioned concurrency."""
+    runtime_version = CfnParameter(stack, "RuntimeVersionArn", type="String")
+    GovernedFunction(
+        stack,
+        "Fn",
+        code=INLINE,
+        handler="index.handler",
+        criticality=Criticality.CRITICAL,
+        runtime_version_arn=runtime_version.value_as_string,
+        invocation=Invocation.SYNCHRONOUS,
+        provisioned_concurrency=ProvisionedConcurrency(2, 20, workload=Workload.INTERACTIVE),
+    )
 
 
 def queue_consumer(stack: Stack) -> None:
@@ -143,19 +163,22 @@ def versioned_api(stack: Stack) -> None:
 
 
 CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
-    # name: (builder, expected resource count)
-    "governed_function": (governed_function, 4),
-    "queue_consumer": (queue_consumer, 13),
-    "event_processing_service": (event_processing_service, 17),
-    "kafka_consumer": (kafka_consumer, 12),
-    "kafka_consumer_provisioned": (kafka_consumer_provisioned, 12),
-    "kafka_stream_processor": (kafka_stream_processor, 16),
-    "kafka_stream_processor_sqs": (kafka_stream_processor_sqs, 16),
-    "tenant_isolated_function": (tenant_isolated_function, 7),
-    "tenant_authorizer_api": (tenant_authorizer_api, 22),
-    "multi_tenant_api": (multi_tenant_api, 27),
-    "streaming_api": (streaming_api, 25),
-    "versioned_api": (versioned_api, 35),
+    # name: (builder, expected resource count). Every GovernedFunction adds its version,
+    # live alias, rollback alarm(s) and CodeDeploy deployment group; every stack with one
+    # adds the shared CodeDeploy application and role and the version pruner (6 resources).
+    "governed_function": (governed_function, 16),
+    "governed_function_critical": (governed_function_critical, 19),
+    "queue_consumer": (queue_consumer, 25),
+    "event_processing_service": (event_processing_service, 29),
+    "kafka_consumer": (kafka_consumer, 24),
+    "kafka_consumer_provisioned": (kafka_consumer_provisioned, 24),
+    "kafka_stream_processor": (kafka_stream_processor, 28),
+    "kafka_stream_processor_sqs": (kafka_stream_processor_sqs, 28),
+    "tenant_isolated_function": (tenant_isolated_function, 19),
+    "tenant_authorizer_api": (tenant_authorizer_api, 39),
+    "multi_tenant_api": (multi_tenant_api, 45),
+    "streaming_api": (streaming_api, 41),
+    "versioned_api": (versioned_api, 53),
 }
 
 

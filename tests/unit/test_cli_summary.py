@@ -17,7 +17,11 @@ def synth_with_warning(outdir: Path) -> None:
     app = App(outdir=str(outdir), builtin_cloud_formation_validation=False)
     stack = Stack(app, "Summary")
     fn = GovernedFunction(
-        stack, "Fn", code=lambda_.Code.from_inline("x = 1"), handler="index.handler"
+        stack,
+        "Fn",
+        code=lambda_.Code.from_inline("x = 1"),
+        handler="index.handler",
+        keep_versions=None,
     )
     Validations.of(fn).acknowledge(Acknowledgment(id="Serverless-LambdaDLQ", reason="sync only"))
     fn.function.node.default_child.add_property_override("TracingConfig.Mode", "PassThrough")  # type: ignore[union-attr]
@@ -36,8 +40,10 @@ def test_summary_counts_stacks_resources_and_findings(
     out = capsys.readouterr().out
     # THEN it lists the stack, its resources and the finding
     assert code == 0
-    assert "1 stacks, 4 resources" in out
-    assert "Summary: 4 resources" in out
+    # log group, role, policy, function; version, live alias, rollback alarm, deployment
+    # group; the stack's CodeDeploy application and service role
+    assert "1 stacks, 10 resources" in out
+    assert "Summary: 10 resources" in out
     assert "0 errors, 1 warnings unacknowledged" in out
     assert "warning PavedRoad-LambdaActiveTracing: 1" in out
     assert main(["synth-summary", str(tmp_path / "cdk.out"), "--fail-on-findings"]) == 1

@@ -11,6 +11,8 @@ from paved_road import Criticality, PavedRoadError
 from paved_road_blueprints import EventProcessingService
 from tests.conftest import template
 
+RUNTIME_ARN = "arn:aws:lambda:eu-west-1::runtime:" + "0" * 64
+
 
 def test_defaults_wire_queue_function_and_bucket(stack: Stack) -> None:
     service = EventProcessingService(stack, "Orders")
@@ -102,16 +104,36 @@ def test_production_versions_buckets_and_retains_the_idempotency_table(stack: St
 def test_options_reach_the_consumer(stack: Stack) -> None:
     topic = sns.Topic(stack, "Alarms")
     EventProcessingService(
-        stack, "Orders", criticality=Criticality.CRITICAL, batch_size=5, alarm_topic=topic
+        stack,
+        "Orders",
+        criticality=Criticality.CRITICAL,
+        delivery={"runtime_version_arn": RUNTIME_ARN},
+        batch_size=5,
+        alarm_topic=topic,
     )
     t = template(stack)
     t.has_resource_properties("AWS::Lambda::EventSourceMapping", {"BatchSize": 5})
     t.has_resource_properties(
         "AWS::Lambda::Function", {"Tags": [{"Key": "criticality", "Value": "CRITICAL"}]}
     )
-    alarms = t.find_resources("AWS::CloudWatch::Alarm")
-    assert len(alarms) == 4
-    assert all("AlarmActions" in a["Properties"] for a in alarms.values())
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "RuntimeManagementConfig": {
+                "UpdateRuntimeOn": "Manual",
+                "RuntimeVersionArn": RUNTIME_ARN,
+            }
+        },
+    )
+    # the consumer's four alarms notify the topic; the CRITICAL tier's two rollback alarms
+    # on the live alias roll deployments back instead
+    alarms = [a["Properties"] for a in t.find_resources("AWS::CloudWatch::Alarm").values()]
+    assert len(alarms) == 6
+    assert sum("AlarmActions" in a for a in alarms) == 4
+    t.has_resource_properties(
+        "AWS::CodeDeploy::DeploymentGroup",
+        {"DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent10Minutes"},
+    )
 
 
 @pytest.mark.parametrize("prefix", ["", "/events", "events/"])

@@ -21,8 +21,11 @@ CODE = lambda_.Code.from_inline("def handler(event, context):\n    return event\
 
 
 def make(stack: Stack, **props: typing.Any) -> GovernedFunction:
+    """The function under test; the stack's version pruner (its own function and role,
+    tested in test_deployment.py) is left out so each template has one function."""
     props.setdefault("code", CODE)
     props.setdefault("handler", "index.handler")
+    props.setdefault("keep_versions", None)
     return GovernedFunction(stack, "Fn", **props)
 
 
@@ -65,7 +68,8 @@ def test_defaults_are_the_governed_baseline(stack: Stack) -> None:
 def test_role_has_no_managed_policies_and_writes_only_its_log_group(stack: Stack) -> None:
     make(stack)
     t = template(stack)
-    roles = t.find_resources("AWS::IAM::Role")
+    # the function's own role (the stack also has CodeDeploy's and the version pruner's)
+    roles = {k: v for k, v in t.find_resources("AWS::IAM::Role").items() if k.startswith("FnRole")}
     assert len(roles) == 1
     assert "ManagedPolicyArns" not in next(iter(roles.values()))["Properties"]
     t.has_resource_properties(
@@ -117,6 +121,8 @@ def test_overrides_are_applied(stack: Stack) -> None:
         memory_size=1024,
         timeout=Duration.minutes(2),
         architecture=lambda_.Architecture.X86_64,
+        x86_reason="an x86-only native dependency",
+        runtime_version_arn="arn:aws:lambda:eu-west-1::runtime:" + "a" * 64,
         log_level="debug",
         system_log_level="WARN",
         log_retention=logs.RetentionDays.ONE_YEAR,

@@ -24,7 +24,11 @@ NONE = "\u2013"  # the docs table writes "no baseline" as an en dash
 
 
 def env_of(stack: Stack) -> dict[str, object]:
-    (fn,) = template(stack).find_resources("AWS::Lambda::Function").values()
+    (fn,) = [
+        f
+        for k, f in template(stack).find_resources("AWS::Lambda::Function").items()
+        if not k.startswith("PavedRoadVersionPruner")  # the stack's version pruner
+    ]
     return dict(fn["Properties"]["Environment"]["Variables"])
 
 

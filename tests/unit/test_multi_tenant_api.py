@@ -124,7 +124,8 @@ def test_methods_proxy_to_the_tenant_function_with_the_authorizer_tenant_id(
 ) -> None:
     # GIVEN a MultiTenantApi with defaults
     api, t = build(stack)
-    function_arn = {"Fn::GetAtt": [logical_id(stack, api.function.function), "Arn"]}
+    # API Gateway invokes the function's live alias (its Ref is the alias ARN)
+    function_arn = {"Ref": logical_id(stack, api.function.live)}
     # THEN both methods integrate AWS_PROXY with the tenant-isolated function, and map
     # X-Amz-Tenant-Id from the authorizer's context (never from the client)
     methods = t.find_resources("AWS::ApiGateway::Method")
@@ -139,9 +140,11 @@ def test_methods_proxy_to_the_tenant_function_with_the_authorizer_tenant_id(
     # AND API Gateway may invoke the function from the two methods only (no test-invoke
     # permission: the console's test invoke sends no tenant id), plus the authorizer's
     permissions = t.find_resources("AWS::Lambda::Permission")
-    assert len(permissions) == 3
     targets = [p["Properties"]["FunctionName"] for p in permissions.values()]
     assert targets.count(function_arn) == 2
+    principals = sorted(p["Properties"]["Principal"] for p in permissions.values())
+    # the two methods and the authorizer; EventBridge for the stack's version pruner
+    assert principals == ["apigateway.amazonaws.com"] * 3 + ["events.amazonaws.com"]
 
 
 def test_tenant_function_is_per_tenant_isolated_with_the_sample_handler(stack: Stack) -> None:
@@ -156,8 +159,9 @@ def test_tenant_function_is_per_tenant_isolated_with_the_sample_handler(stack: S
     assert isinstance(api.function, TenantIsolatedFunction)
     assert isinstance(api.authorizer, TenantAuthorizer)
     assert (blueprint.HANDLER_DIR / "index.py").is_file()
-    # AND the authorizer function is a plain (non-isolated) function
-    t.resource_count_is("AWS::Lambda::Function", 2)
+    # AND the authorizer function is a plain (non-isolated) function (the third is the
+    # stack's version pruner)
+    t.resource_count_is("AWS::Lambda::Function", 3)
 
 
 def test_stage_traces_throttles_logs_and_writes_json_access_logs_with_the_tenant(
@@ -306,7 +310,12 @@ def test_function_props_reach_the_tenant_function(stack: Stack) -> None:
     # GIVEN custom code, handler and memory for the tenant function
     _, t = build(
         stack,
-        function_props={"code": INLINE, "handler": "index.main", "memory_size": 1024},
+        function_props={
+            "code": INLINE,
+            "handler": "index.main",
+            "memory_size": 1024,
+            "runtime_version_arn": "arn:aws:lambda:eu-west-1::runtime:" + "0" * 64,
+        },
         criticality=Criticality.CRITICAL,
     )
     # THEN the tenant-isolated function uses them

@@ -20,7 +20,8 @@ CODE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
 
 def fn_props(**overrides: typing.Any) -> dict[str, typing.Any]:
-    return {"code": CODE, "handler": "index.handler", **overrides}
+    # keep_versions=None: no version pruner function in these templates (test_deployment.py)
+    return {"code": CODE, "handler": "index.handler", "keep_versions": None, **overrides}
 
 
 def make(stack: Stack, **props: typing.Any) -> QueueConsumer:
@@ -136,7 +137,9 @@ def test_alarms(stack: Stack) -> None:
     topic = sns.Topic(stack, "Alarms")
     consumer = make(stack, alarm_topic=topic, oldest_message_age_threshold=Duration.minutes(10))
     t = template(stack)
-    t.resource_count_is("AWS::CloudWatch::Alarm", 4)
+    # the consumer's four, and the live alias's rollback alarm (test_deployment.py)
+    assert len(consumer.alarms.all()) == 4
+    t.resource_count_is("AWS::CloudWatch::Alarm", 5)
     t.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {

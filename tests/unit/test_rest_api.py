@@ -1026,11 +1026,17 @@ def test_add_route_targets(stack: Stack) -> None:
     proxy = api.add_route("/files/{proxy+}", "GET", fn, iam_authorization=True)
     built = Built(stack, api, template(stack))
     # THEN the functions are Lambda proxy integrations (buffered: the /invocations endpoint)
-    for method, target in ((plain, fn), (wrapped, governed.function), (proxy, fn)):
+    for method, target in ((plain, fn), (wrapped, governed.live), (proxy, fn)):
         props = built.method(method)
         assert props["Integration"]["Type"] == "AWS_PROXY"
         assert "ResponseTransferMode" not in props["Integration"]
-        assert f'"{built.logical_id(target)}", "Arn"' in uri(props)
+        # a GovernedFunction is invoked through its live alias (a Ref gives the alias ARN)
+        ref = (
+            f'{{"Ref": "{built.logical_id(target)}"}}'
+            if target is governed.live
+            else f'"{built.logical_id(target)}", "Arn"'
+        )
+        assert ref in uri(props)
         assert "2015-03-31/functions/" in uri(props) and "/invocations" in uri(props)
     # AND the method names are upper-cased, the mock is a MOCK on the root
     assert built.method(plain)["HttpMethod"] == "GET"

@@ -41,13 +41,47 @@ def mapping_queue(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
 def mapping_function(view: ResourceView) -> tuple[str, Mapping[str, Any]] | None:
     """(logical id, resource) of the function a mapping invokes, if in this template,
     also through an ``AWS::Lambda::Alias`` or ``AWS::Lambda::Version`` of it."""
-    target = view.properties.get("FunctionName")
+    target = _unqualified(view.properties.get("FunctionName"))
     found = view.referenced(target, LAMBDA_FUNCTION, *FUNCTION_POINTERS)
     if found is not None and found[1].get("Type") in FUNCTION_POINTERS:
         props = found[1].get("Properties") or {}
         inner = props.get("FunctionName") if isinstance(props, Mapping) else None
         return view.referenced(inner, LAMBDA_FUNCTION)
     return found
+
+
+def _unqualified(value: Any) -> Any:
+    """A function name qualified with an alias, back to the reference it is built from:
+
+    * ``{"Fn::Join": ["", [{"Ref": "Fn"}, ":live"]]}`` -> ``{"Ref": "Fn"}``;
+    * ``{"Fn::Join": ["", [{"Fn::Select": [6, {"Fn::Split": [":", {"Ref": "Alias"}]}]},
+      ":live"]]}`` (how CDK writes an alias's ``functionName``: the function name cut out
+      of the alias ARN) -> ``{"Ref": "Alias"}``;
+
+    anything else unchanged."""
+    join = value.get("Fn::Join") if isinstance(value, Mapping) else None
+    if not (isinstance(join, list) and len(join) == 2 and join[0] == ""):
+        return value
+    parts = join[1]
+    if (
+        isinstance(parts, list)
+        and len(parts) >= 2
+        and isinstance(parts[0], Mapping)
+        and all(isinstance(p, str) for p in parts[1:])
+        and "".join(parts[1:]).startswith(":")
+    ):
+        return _split_source(parts[0])
+    return value
+
+
+def _split_source(value: Mapping[str, Any]) -> Any:
+    """``{"Fn::Select": [i, {"Fn::Split": [":", X]}]}`` -> ``X``; otherwise ``value``."""
+    select = value.get("Fn::Select")
+    if isinstance(select, list) and len(select) == 2 and isinstance(select[1], Mapping):
+        split = select[1].get("Fn::Split")
+        if isinstance(split, list) and len(split) == 2 and split[0] == ":":
+            return split[1]
+    return value
 
 
 def flatten(value: Any) -> str:

@@ -1,0 +1,175 @@
+"""The version pruner: one scheduled function per stack that deletes old published
+versions of the stack's GovernedFunctions (Zapier: "an automated pruning task cleans
+up older versions").
+
+Every deployment that changes a GovernedFunction publishes a version (the ``live``
+alias needs one), and CDK retains replaced versions so that CodeDeploy and manual
+rollbacks can use them. Each version keeps its own copy of the code, and a Region's
+code storage (75 GB by default, shared by every function and layer of the account:
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html) fills up.
+The pruner keeps, per function, the newest ``keep_versions`` versions plus every
+version an alias routes to (both sides of a canary), and deletes the rest once a day.
+The handler is ``paved_road/handlers/version_pruner/index.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jsii
+from aws_cdk import (
+    Acknowledgment,
+    Duration,
+    IStableListProducer,
+    IStableStringProducer,
+    Lazy,
+    Stack,
+    Validations,
+)
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+if TYPE_CHECKING:
+    from paved_road.function import GovernedFunction
+
+PRUNER_ID = "PavedRoadVersionPruner"
+PRUNER_HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "version_pruner"
+SCHEDULE = events.Schedule.rate(Duration.days(1))
+
+
+@jsii.implements(IStableListProducer)
+class _Names:
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+
+    def produce(self) -> list[str]:
+        return list(self._names)
+
+
+class VersionPruner(Construct):
+    """The stack's version pruner (created by the first GovernedFunction that keeps a
+    bounded number of versions; see the module docstring).
+
+    Attributes: ``function`` (the pruner's GovernedFunction), ``rules`` (keep count ->
+    the daily EventBridge rule pruning the functions that keep that many).
+    """
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        from paved_road.function import Invocation
+
+        self._all: list[str] = []
+        self._by_keep: dict[int, list[str]] = {}
+        self.rules: dict[int, events.Rule] = {}
+        self.function = _pruner_function_class()(
+            self,
+            "Function",
+            code=lambda_.Code.from_asset(str(PRUNER_HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
+            handler="index.handler",
+            service_name="version-pruner",
+            description="paved-road: deletes old published versions of this stack's functions",
+            timeout=Duration.minutes(5),
+            environment={
+                "FUNCTION_NAMES": Lazy.string(_JsonNames(self, self._all)),
+                "POWERTOOLS_METRICS_NAMESPACE": "PavedRoad/VersionPruner",
+            },
+            invocation=Invocation.ASYNCHRONOUS,
+            keep_versions=None,
+        )
+        Validations.of(self.function.function).acknowledge(
+            Acknowledgment(
+                id="Serverless-LambdaDLQ",
+                reason="Scheduled daily and idempotent: a failed run is repeated by the next "
+                "one; failures show in the function's Errors metric and VersionDeletesFailed.",
+            )
+        )
+
+    def add(self, governed: GovernedFunction, keep: int) -> None:
+        function = governed.function
+        self._all.append(function.function_name)
+        names = self._by_keep.get(keep)
+        if names is None:
+            names = self._by_keep[keep] = []
+            self.rules[keep] = events.Rule(
+                self,
+                f"Keep{keep}",
+                schedule=SCHEDULE,
+                description=f"paved-road: prune versions, keeping the newest {keep}",
+                targets=[
+                    targets.LambdaFunction(
+                        self.function.function,
+                        event=events.RuleTargetInput.from_object(
+                            {"functions": Lazy.list(_Names(names)), "keep": keep}
+                        ),
+                        retry_attempts=2,
+                    )
+                ],
+            )
+            Validations.of(self.rules[keep]).acknowledge(
+                Acknowledgment(
+                    id="Serverless-EventBusDLQ",
+                    reason="A daily, idempotent schedule: an invocation EventBridge drops "
+                    "after its retries is repeated by the next day's run.",
+                )
+            )
+        names.append(function.function_name)
+        role = self.function.role
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:ListVersionsByFunction", "lambda:ListAliases"],
+                resources=[function.function_arn],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:DeleteFunction"],
+                resources=[f"{function.function_arn}:*"],
+            )
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{_logical_ref(function)}.Arn>:*]",
+                reason="DeleteFunction on the published versions of a governed function: "
+                "version numbers are assigned at publish time.",
+            )
+        )
+
+
+@jsii.implements(IStableStringProducer)
+class _JsonNames:
+    """The JSON list of every pruned function name, produced at synthesis."""
+
+    def __init__(self, scope: Construct, names: list[str]) -> None:
+        self._stack = Stack.of(scope)
+        self._names = names
+
+    def produce(self) -> str:
+        return self._stack.to_json_string(list(self._names))
+
+
+def _logical_ref(function: lambda_.Function) -> str:
+    stack = Stack.of(function)
+    return str(stack.resolve(stack.get_logical_id(function.node.default_child)))  # type: ignore[arg-type]
+
+
+def _pruner_function_class() -> type[GovernedFunction]:
+    from paved_road.function import GovernedFunction
+
+    class PrunerFunction(GovernedFunction):
+        """The pruner itself: no alias, no deployment group, nothing to prune."""
+
+        _progressive_delivery = False
+
+    return PrunerFunction
+
+
+def register_for_pruning(governed: GovernedFunction, keep: int) -> None:
+    """Add ``governed`` to its stack's version pruner (created on first use)."""
+    stack = Stack.of(governed)
+    found = stack.node.try_find_child(PRUNER_ID)
+    pruner = found if isinstance(found, VersionPruner) else VersionPruner(stack, PRUNER_ID)
+    pruner.add(governed, keep)
