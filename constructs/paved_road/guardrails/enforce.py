@@ -16,6 +16,7 @@ from aws_cdk import (
 from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
 from constructs import IConstruct
 
+from paved_road.governance import CriticalityMatrix
 from paved_road.guardrails.pack import PavedRoadChecks
 
 _FAILING = ("error", "fatal")
@@ -90,6 +91,7 @@ def enforce(
     extra_packs: Sequence[NagPack] = (),
     verbose: bool = False,
     today: datetime.date | None = None,
+    matrix: CriticalityMatrix | None = None,
 ) -> list[GuardrailGate]:
     """Register PavedRoadChecks (plus cdk-nag's AwsSolutionsChecks and
     ServerlessChecks, and ``extra_packs``) on ``scope`` (an App or Stage).
@@ -107,9 +109,11 @@ def enforce(
     :param extra_packs: more NagPacks (e.g. ``HIPAASecurityChecks()``); default none.
     :param verbose: add rule explanations to messages; default False.
     :param today: date for runtime lifecycle rules; default today (see PavedRoadChecks).
+    :param matrix: criticality matrix for tier rules; default the scope's
+        ``paved-road:criticality-matrix`` context, else the default matrix.
     :returns: the registered gates (each ``.pack`` is the NagPack).
     """
-    packs: list[NagPack] = [PavedRoadChecks(scope, verbose=verbose, today=today)]
+    packs: list[NagPack] = [PavedRoadChecks(scope, verbose=verbose, today=today, matrix=matrix)]
     if aws_solutions:
         packs.append(AwsSolutionsChecks(scope, verbose=verbose))
     if serverless:

@@ -21,7 +21,7 @@ from aws_cdk import (
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
-from paved_road import runtimes
+from paved_road import governance, runtimes
 from paved_road.errors import PavedRoadError
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
 from paved_road.guardrails.rules import ALL_RULES, acknowledgment_reason
@@ -78,6 +78,9 @@ class PavedRoadChecks(NagPack):
     :param rules: the rules to run; default all (``paved_road.guardrails.rules.ALL_RULES``).
     :param today: the date runtime rules compare against; default: the
         ``paved-road:today`` context, else ``$PAVED_ROAD_TODAY``, else today.
+    :param matrix: the criticality matrix tier rules read (deprecation horizons);
+        default: the ``paved-road:criticality-matrix`` context of the validated scope,
+        else ``paved_road.governance.DEFAULT_MATRIX``.
     """
 
     def __init__(
@@ -87,8 +90,11 @@ class PavedRoadChecks(NagPack):
         verbose: bool = False,
         rules: Iterable[GuardrailRule] = ALL_RULES,
         today: datetime.date | None = None,
+        matrix: governance.CriticalityMatrix | None = None,
     ) -> None:
         super().__init__(scope, verbose=verbose)
+        self._fixed_matrix = matrix
+        self._matrix = matrix or governance.DEFAULT_MATRIX
         self._pack_name = PACK_NAME
         self._rules = tuple(rules)
         by_type: dict[str, list[GuardrailRule]] = {}
@@ -99,6 +105,7 @@ class PavedRoadChecks(NagPack):
         self._fixed_today = today
         self._today: datetime.date = today or runtimes.current_date()
         self._templates: dict[Any, Mapping[str, Any]] = {}
+        self._runtime_policy: runtimes.RuntimePolicy | None = None
 
     @property
     def name(self) -> str:
@@ -117,6 +124,11 @@ class PavedRoadChecks(NagPack):
                 )
             except ValueError as exc:
                 raise PavedRoadError(f"PavedRoadChecks: {exc}") from exc
+        if self._fixed_matrix is None:
+            self._matrix = governance.matrix_of(scope)
+        self._runtime_policy = runtimes.policy_for(
+            scope.node.try_get_context(runtimes.POLICY_CONTEXT)
+        )
         report = super().validate_scope(scope)
         blank = self._blank_acknowledgments(scope)
         if not blank:
@@ -170,6 +182,8 @@ class PavedRoadChecks(NagPack):
             properties=resource.get("Properties") or {},
             template=template,
             today=self._today,
+            matrix=self._matrix,
+            runtime_policy=self._runtime_policy,
         )
 
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from cdk_nag import NagMessageLevel
 
+from paved_road import runtimes
 from paved_road._template import reference_target
+from paved_road.governance import DEFAULT_MATRIX, Criticality, CriticalityMatrix
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class ResourceView:
     properties: Mapping[str, Any]
     template: Mapping[str, Any]
     today: datetime.date
+    matrix: CriticalityMatrix = DEFAULT_MATRIX
+    runtime_policy: runtimes.RuntimePolicy | None = None
 
     @property
     def tags(self) -> dict[str, str]:
@@ -39,6 +43,16 @@ class ResourceView:
             for t in raw
             if isinstance(t, Mapping) and isinstance(t.get("Key"), str)
         }
+
+    def lifecycle(self, runtime: str) -> runtimes.RuntimeLifecycle | None:
+        """A runtime's lifecycle under the runtime policy in force (cfn-lint's dates and
+        the organization's overrides)."""
+        return (self.runtime_policy or runtimes.policy()).lifecycle(runtime)
+
+    @property
+    def criticality(self) -> Criticality:
+        """The ``criticality`` tag's tier; STANDARD when untagged or unknown."""
+        return Criticality.parse(self.tags.get("criticality", "")) or Criticality.STANDARD
 
     def setting(self, *path: str) -> Any:
         """A nested property (``setting("LoggingConfig", "LogFormat")``), or None."""

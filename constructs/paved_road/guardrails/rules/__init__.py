@@ -15,7 +15,13 @@ from paved_road.guardrails.rules.kafka_provisioned_pollers import (
     RULE as KAFKA_PROVISIONED_POLLERS,
 )
 from paved_road.guardrails.rules.lambda_active_tracing import RULE as LAMBDA_ACTIVE_TRACING
+from paved_road.guardrails.rules.lambda_critical_deployment import (
+    RULE as LAMBDA_CRITICAL_DEPLOYMENT,
+)
 from paved_road.guardrails.rules.lambda_json_logs import RULE as LAMBDA_JSON_LOGS
+from paved_road.guardrails.rules.lambda_provisioned_concurrency_autoscaling import (
+    RULE as LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING,
+)
 from paved_road.guardrails.rules.lambda_runtime_deprecated import RULE as LAMBDA_RUNTIME_DEPRECATED
 from paved_road.guardrails.rules.lambda_runtime_horizon import RULE as LAMBDA_RUNTIME_HORIZON
 from paved_road.guardrails.rules.lambda_tenant_isolation_json_logs import (
@@ -54,6 +60,8 @@ from paved_road.guardrails.rules.untrusted_tenant_role_allow import (
 ALL_RULES = (
     LAMBDA_RUNTIME_DEPRECATED,
     LAMBDA_RUNTIME_HORIZON,
+    LAMBDA_CRITICAL_DEPLOYMENT,
+    LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING,
     LAMBDA_JSON_LOGS,
     LAMBDA_ACTIVE_TRACING,
     SQS_MAPPING_BATCH_ITEM_FAILURES,
@@ -85,7 +93,9 @@ __all__ = [
     "KAFKA_MAPPING_ON_FAILURE_DESTINATION",
     "KAFKA_PROVISIONED_POLLERS",
     "LAMBDA_ACTIVE_TRACING",
+    "LAMBDA_CRITICAL_DEPLOYMENT",
     "LAMBDA_JSON_LOGS",
+    "LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING",
     "LAMBDA_RUNTIME_DEPRECATED",
     "LAMBDA_RUNTIME_HORIZON",
     "LAMBDA_TENANT_ISOLATION_JSON_LOGS",

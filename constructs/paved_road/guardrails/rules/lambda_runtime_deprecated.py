@@ -12,13 +12,15 @@ def check(view: ResourceView) -> Finding | None:
     runtime = view.properties.get("Runtime")
     if not isinstance(runtime, str):
         return None  # container image, or an intrinsic: not decidable here
-    entry = runtimes.lifecycle(runtime)
+    entry = view.lifecycle(runtime)
     if entry is None:
         return None
     phase = entry.phase(view.today)
     if phase is runtimes.Phase.SUPPORTED:
         return None
     successor = f"; successor: {entry.successor}" if entry.successor else ""
+    if phase is runtimes.Phase.NOT_APPROVED:
+        return Finding(f"{runtime} is not on the organization's approved list{successor}.")
     return Finding(f"{runtime} is {phase.value} (deprecated {entry.deprecated}{successor}).")
 
 
@@ -26,10 +28,12 @@ RULE = GuardrailRule(
     rule_id="LambdaRuntimeDeprecated",
     level=NagMessageLevel.ERROR,
     resource_types=("AWS::Lambda::Function",),
-    info="The Lambda function uses a deprecated runtime.",
+    info="The Lambda function uses a deprecated (or not approved) runtime.",
     explanation="After its deprecation date a runtime gets no security patches or support; "
     "later Lambda blocks creating and then updating functions on it. Dates come from the "
-    "Lambda runtime deprecation table (cfn-lint's LmbdRuntimeLifecycle.json).",
+    "Lambda runtime deprecation table (cfn-lint's LmbdRuntimeLifecycle.json), tightened by "
+    "the organization's runtime policy file when one is set (paved-road:runtime-policy "
+    "context or $PAVED_ROAD_RUNTIME_POLICY), whose approved list also applies.",
     fix="Move to the runtime's successor, or acknowledge with a reason "
     "(GovernedFunction(acknowledge_deprecated_runtime='...')).",
     check=check,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from cdk_nag import NagMessageLevel
 
 from paved_road import runtimes
-from paved_road.function import CRITICALITY_TAG, Criticality
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
 
 
@@ -13,17 +12,18 @@ def check(view: ResourceView) -> Finding | None:
     runtime = view.properties.get("Runtime")
     if not isinstance(runtime, str):
         return None
-    entry = runtimes.lifecycle(runtime)
+    entry = view.lifecycle(runtime)
     if entry is None or entry.phase(view.today) is not runtimes.Phase.SUPPORTED:
         return None  # unknown, or already deprecated (LambdaRuntimeDeprecated reports it)
     left = entry.days_left(view.today)
-    tier = Criticality.parse(view.tags.get(CRITICALITY_TAG, "")) or Criticality.STANDARD
-    if left is None or left > tier.deprecation_horizon_days:
+    tier = view.criticality
+    horizon = view.matrix.tier(tier).deprecation_horizon_days
+    if left is None or left > horizon:
         return None
     successor = f"; plan the move to {entry.successor}" if entry.successor else ""
     return Finding(
         f"{runtime} is deprecated on {entry.deprecated}, in {left} days, inside the "
-        f"{tier.value} horizon of {tier.deprecation_horizon_days} days{successor}."
+        f"{tier.value} horizon of {horizon} days{successor}."
     )
 
 
@@ -32,9 +32,10 @@ RULE = GuardrailRule(
     level=NagMessageLevel.WARN,
     resource_types=("AWS::Lambda::Function",),
     info="The Lambda function's runtime is deprecated within its criticality's horizon.",
-    explanation="Upgrades are planned ahead by tier: CRITICAL functions 180 days before the "
-    "runtime's deprecation date, IMPORTANT 90 days, STANDARD 30 days (the criticality tag; "
-    "STANDARD when untagged).",
+    explanation="Upgrades are planned ahead by tier: the criticality matrix's deprecation "
+    "horizon (default CRITICAL 180 days before the runtime's deprecation date, IMPORTANT 90, "
+    "STANDARD 30; the criticality tag, STANDARD when untagged; a replaced matrix from the "
+    "paved-road:criticality-matrix context applies).",
     fix="Schedule the runtime upgrade to the successor runtime.",
     check=check,
 )

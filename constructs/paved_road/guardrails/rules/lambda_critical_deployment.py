@@ -1,0 +1,77 @@
+"""PavedRoad-LambdaCriticalDeployment: a CRITICAL function deployed without a CodeDeploy
+deployment group on an alias, or without rollback alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cdk_nag import NagMessageLevel
+
+from paved_road._template import reference_target
+from paved_road.governance import Criticality
+from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
+from paved_road.guardrails.rules._common import TemplateMemo
+
+ALIAS = "AWS::Lambda::Alias"
+GROUP = "AWS::CodeDeploy::DeploymentGroup"
+
+
+def _deployments(template: Mapping[str, Any]) -> dict[str, list[bool]]:
+    """Function logical id -> for each alias under CodeDeploy, whether its deployment
+    group has alarms enabled (an alias with no CodeDeploy update policy is not listed)."""
+    resources = template.get("Resources") or {}
+    found: dict[str, list[bool]] = {}
+    for resource in resources.values():
+        if not isinstance(resource, Mapping) or resource.get("Type") != ALIAS:
+            continue
+        props = resource.get("Properties") or {}
+        function = reference_target(props.get("FunctionName"))
+        policy = (resource.get("UpdatePolicy") or {}).get("CodeDeployLambdaAliasUpdate")
+        if function is None or not isinstance(policy, Mapping):
+            continue
+        group = resources.get(reference_target(policy.get("DeploymentGroupName")) or "")
+        alarms = False
+        if isinstance(group, Mapping) and group.get("Type") == GROUP:
+            config = (group.get("Properties") or {}).get("AlarmConfiguration") or {}
+            alarms = bool(config.get("Alarms")) and config.get("Enabled") is not False
+        elif group is None and policy.get("DeploymentGroupName"):
+            alarms = True  # a group outside this template: not decidable, assume governed
+        found.setdefault(function, []).append(alarms)
+    return found
+
+
+_INDEX = TemplateMemo(_deployments)
+
+
+def check(view: ResourceView) -> Finding | None:
+    if view.criticality is not Criticality.CRITICAL:
+        return None
+    aliases = _INDEX(view.template).get(view.logical_id)
+    if not aliases:
+        return Finding(
+            "No alias of it is deployed by CodeDeploy: a new version takes all traffic at once "
+            "and nothing rolls it back."
+        )
+    if not any(aliases):
+        return Finding(
+            "Its CodeDeploy deployment group has no rollback alarms: only a failed deployment "
+            "rolls back, not errors or latency."
+        )
+    return None
+
+
+RULE = GuardrailRule(
+    rule_id="LambdaCriticalDeployment",
+    level=NagMessageLevel.WARN,
+    resource_types=("AWS::Lambda::Function",),
+    info="The CRITICAL Lambda function is not deployed progressively with rollback alarms.",
+    explanation="CRITICAL functions shift traffic to a new version in steps (CodeDeploy "
+    "canary 10 %, then 100 %) and roll back automatically when the error rate or p99 "
+    "duration alarms fire. Without a deployment group on an alias of the function, or "
+    "without alarms on it, a bad version reaches every caller.",
+    fix="Use GovernedFunction (criticality=CRITICAL deploys the live alias with CodeDeploy "
+    "and rollback alarms), or add an aws_codedeploy.LambdaDeploymentGroup with alarms on an "
+    "alias of the function.",
+    check=check,
+)
