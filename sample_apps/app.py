@@ -10,6 +10,7 @@ from __future__ import annotations
 import event_processing.stack as event_processing
 import kafka_stream.stack as kafka_stream
 import multi_tenant_api.stack as multi_tenant_api
+import runtime_governance.stack as runtime_governance
 import streaming_api.stack as streaming_api
 import tenant_code_runner.stack as tenant_code_runner
 import tenant_fleet.stack as tenant_fleet
@@ -26,6 +27,7 @@ SAMPLES = (
     kafka_stream,
     streaming_api,
     versioned_api,
+    runtime_governance,
 )
 
 

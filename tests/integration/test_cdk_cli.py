@@ -59,6 +59,7 @@ def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(tmp_path: 
         "PavedRoadKafkaToSqs",
         "PavedRoadStreamingApi",
         "PavedRoadVersionedApi",
+        "PavedRoadRuntimeGovernance",
     }
     assert summary.acknowledged > 0
     # AND every synthesized template passes cfn-lint with no errors
