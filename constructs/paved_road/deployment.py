@@ -246,41 +246,43 @@ class ProgressiveDelivery(Construct):
             )
             threshold = round(spec.error_rate_threshold_percent, 4)
             alarms.append(
-                cloudwatch.Alarm(
-                    self,
+                self._alarm(
                     "ErrorRateAlarm",
-                    metric=rate,
-                    threshold=threshold,
-                    evaluation_periods=3,
-                    datapoints_to_alarm=2,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                    alarm_description=(
-                        f"Rollback: error rate of alias {name} above "
-                        f"{spec.error_rate_baseline_percent:g} % baseline + "
-                        f"{spec.error_rate_increase_percent:g} % ({threshold:g} %), "
-                        "2 of 3 minutes"
-                    ),
+                    rate,
+                    threshold,
+                    f"Rollback: error rate of alias {name} above "
+                    f"{spec.error_rate_baseline_percent:g} % baseline + "
+                    f"{spec.error_rate_increase_percent:g} % ({threshold:g} %), 2 of 3 minutes",
                 )
             )
         if spec.duration_p99:
             ms = limit.to_milliseconds()
             alarms.append(
-                cloudwatch.Alarm(
-                    self,
+                self._alarm(
                     "DurationAlarm",
-                    metric=self.alias.metric_duration(period=_MINUTE, statistic="p99"),
-                    threshold=ms,
-                    evaluation_periods=3,
-                    datapoints_to_alarm=2,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                    alarm_description=(
-                        f"Rollback: p99 duration of alias {name} above {ms:g} ms, 2 of 3 minutes"
-                    ),
+                    self.alias.metric_duration(period=_MINUTE, statistic="p99"),
+                    ms,
+                    f"Rollback: p99 duration of alias {name} above {ms:g} ms, 2 of 3 minutes",
                 )
             )
         return alarms
+
+    def _alarm(
+        self, id: str, metric: cloudwatch.IMetric, threshold: float, description: str
+    ) -> cloudwatch.Alarm:
+        """A rollback alarm: above ``threshold`` in 2 of 3 one-minute periods; missing
+        data (no traffic) does not breach."""
+        return cloudwatch.Alarm(
+            self,
+            id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=3,
+            datapoints_to_alarm=2,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
 
     def _config(self, shift: TrafficShift) -> codedeploy.ILambdaDeploymentConfig:
         if shift.predefined is not None:

@@ -119,9 +119,10 @@ class DeliveryProps(TypedDict, total=False):
     keep_versions: int | None
 
 
-class GovernedFunctionProps(TypedDict, total=False):
+class GovernedFunctionProps(DeliveryProps, total=False):
     """The keyword props of :class:`GovernedFunction`, for constructs that create one
-    (e.g. ``QueueConsumer(function_props=...)``). Same names, same defaults."""
+    (e.g. ``QueueConsumer(function_props=...)``). Same names, same defaults (the delivery
+    props come from :class:`DeliveryProps`)."""
 
     code: lambda_.Code
     handler: str
@@ -145,16 +146,6 @@ class GovernedFunctionProps(TypedDict, total=False):
     acknowledge_deprecated_runtime: str
     invocation: Invocation
     x86_reason: str
-    runtime_management: RuntimeManagement
-    runtime_version_arn: str
-    deployment: TrafficShift
-    rollback_alarms: RollbackAlarms
-    duration_limit: Duration
-    extra_rollback_alarms: Sequence[cloudwatch.IAlarm]
-    pre_traffic_hook: lambda_.IFunction
-    post_traffic_hook: lambda_.IFunction
-    provisioned_concurrency: ProvisionedConcurrency
-    keep_versions: int | None
 
 
 LATEST_RUNTIME_RULES = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")

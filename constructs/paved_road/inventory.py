@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from paved_road import runtimes
+from paved_road._aws import client_error_text
 from paved_road.runtimes import Phase
 
 if TYPE_CHECKING:
@@ -654,18 +655,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 # --------------------------------------------------------------------------- run
 
 
-def _error_text(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        error = response.get("Error", {})
-        code = error.get("Code", "Error")
-        message = error.get("Message", "")
-        operation = getattr(exc, "operation_name", None)
-        where = f" ({operation})" if operation else ""
-        return f"{code}: {message}{where}" if message else f"{code}{where}"
-    return str(exc)
-
-
 def run(
     args: argparse.Namespace,
     *,
@@ -709,7 +698,7 @@ def run(
     except ValueError as exc:
         return fail(str(exc))
     except (ClientError, BotoCoreError) as exc:
-        return fail(f"cannot read the Lambda inventory: {_error_text(exc)}")
+        return fail(f"cannot read the Lambda inventory: {client_error_text(exc)}")
     document = report(
         records, today=today, regions=regions, days=args.days, horizon_days=args.horizon
     )

@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from paved_road._aws import client_error_text
+
 __all__ = [
     "EXIT_ERROR",
     "EXIT_INTERRUPTED",
@@ -293,19 +295,6 @@ def cancel_command(task_handle: str, region: str | None = None) -> str:
     return command
 
 
-def _client_error_text(exc: Exception) -> str:
-    """``Code: message (Operation)`` for a botocore ClientError, ``str(exc)`` otherwise."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        error = response.get("Error", {})
-        code = error.get("Code", "Error")
-        message = error.get("Message", "")
-        operation = getattr(exc, "operation_name", None)
-        where = f" ({operation})" if operation else ""
-        return f"{code}: {message}{where}" if message else f"{code}{where}"
-    return str(exc)
-
-
 # --------------------------------------------------------------------------- argparse
 
 
@@ -388,7 +377,7 @@ class _AwsError(Exception):
     """A ClientError/BotoCoreError with the context of what was being attempted."""
 
     def __init__(self, doing: str, exc: Exception) -> None:
-        super().__init__(f"{doing}: {_client_error_text(exc)}")
+        super().__init__(f"{doing}: {client_error_text(exc)}")
 
 
 def _aws_call(doing: str, call: Callable[..., Any], **kwargs: Any) -> Any:
@@ -542,7 +531,7 @@ def run(
     except _AwsError as exc:
         return fail(str(exc))
     except (ClientError, BotoCoreError) as exc:  # e.g. NoRegionError from boto3.client
-        return fail(_client_error_text(exc))
+        return fail(client_error_text(exc))
 
 
 def _print_dry_run(
@@ -563,7 +552,7 @@ def _print_dry_run(
         try:
             response = client.list_dead_letter_source_queues(QueueUrl=dlq.url)
         except (ClientError, BotoCoreError) as exc:
-            print(f"             (source queues unknown: {_client_error_text(exc)})", file=out)
+            print(f"             (source queues unknown: {client_error_text(exc)})", file=out)
         else:
             sources = [str(url) for url in response.get("queueUrls", [])]
             if sources:
