@@ -12,7 +12,8 @@ What it creates, per function:
   code or configuration changes) and the alias ``live`` on it. Callers (API
   Gateway integrations, event source mappings paved-road wires) invoke the alias,
   so traffic shifting and provisioned concurrency apply to them;
-* unless the plan is :meth:`TrafficShift.none`, a CodeDeploy Lambda deployment group
+* unless the plan is :meth:`TrafficShift.none` (then only the version and the alias), a
+  CodeDeploy Lambda deployment group
   on the alias with the plan's deployment configuration, automatic rollback on a
   failed or stopped deployment and on any alarm, and the hooks. One CodeDeploy
   application and one service role (AWS managed ``AWSCodeDeployRoleForLambdaLimited``)
@@ -184,11 +185,12 @@ class ProgressiveDelivery(Construct):
             version=self.version,
             description=f"paved-road {alias_name} alias: what callers invoke",
         )
-        self.alarms: list[cloudwatch.Alarm] = self._alarms(
-            rollback_alarms, duration_limit or _ratio_of(timeout, rollback_alarms)
-        )
+        self.alarms: list[cloudwatch.Alarm] = []
         self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
-        if shift.kind is not ShiftKind.NONE:
+        if shift.kind is not ShiftKind.NONE:  # no deployment: nothing for alarms to roll back
+            self.alarms = self._alarms(
+                rollback_alarms, duration_limit or _ratio_of(timeout, rollback_alarms)
+            )
             alarms: list[Any] = [*self.alarms, *extra_alarms]
             self.deployment_group = codedeploy.LambdaDeploymentGroup(
                 self,

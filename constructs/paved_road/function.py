@@ -56,6 +56,7 @@ from paved_road.governance import (
     Criticality,
     RollbackAlarms,
     RuntimeManagement,
+    ShiftKind,
     TrafficShift,
 )
 
@@ -386,6 +387,9 @@ class GovernedFunction(Construct):
             provisioned_concurrency=provisioned_concurrency,
             reserved=reserved_concurrent_executions,
             keep_versions=keep_versions,
+            extra_rollback_alarms=extra_rollback_alarms,
+            pre_traffic_hook=pre_traffic_hook,
+            post_traffic_hook=post_traffic_hook,
         )
         problems.raise_if_any()
 
@@ -554,6 +558,9 @@ class GovernedFunction(Construct):
         provisioned_concurrency: ProvisionedConcurrency | None,
         reserved: int | None,
         keep_versions: int | None,
+        extra_rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
+        pre_traffic_hook: object = None,
+        post_traffic_hook: object = None,
     ) -> None:
         if not isinstance(mode, RuntimeManagement):
             problems.add("runtime_management", "must be a RuntimeManagement member", mode)
@@ -588,6 +595,20 @@ class GovernedFunction(Construct):
         else:
             for message in shift.problems():
                 problems.add("deployment", message)
+            if shift.kind is ShiftKind.NONE:
+                for prop, value in (
+                    ("extra_rollback_alarms", extra_rollback_alarms),
+                    ("pre_traffic_hook", pre_traffic_hook),
+                    ("post_traffic_hook", post_traffic_hook),
+                ):
+                    if value:
+                        problems.add(
+                            prop,
+                            "needs a CodeDeploy deployment, but deployment is "
+                            "TrafficShift.none() (no deployment group runs hooks or watches "
+                            "alarms)",
+                            "given",
+                        )
         if not isinstance(alarms, RollbackAlarms):
             problems.add("rollback_alarms", "must be a paved_road.RollbackAlarms", alarms)
         else:
@@ -688,6 +709,15 @@ class GovernedFunction(Construct):
 
     def add_environment(self, key: str, value: str) -> None:
         self.function.add_environment(key, value)
+
+
+class HelperFunction(GovernedFunction):
+    """A GovernedFunction paved-road deploys for its own machinery (the version pruner, the
+    smoke-test hook): the same baseline, but no ``live`` alias, no deployment group, no
+    rollback alarms and no pruning. Its callers (EventBridge, CodeDeploy) invoke it
+    unqualified; a version of it would only add resources."""
+
+    _progressive_delivery = False
 
 
 def _as_function(hook: lambda_.IFunction | GovernedFunction | None) -> lambda_.IFunction | None:

@@ -84,7 +84,8 @@ class ShiftKind(enum.Enum):
     LINEAR = "linear"
     ALL_AT_ONCE = "all-at-once"
     NONE = "none"
-    """No deployment group: CloudFormation moves the alias at deploy time."""
+    """No deployment group (and so no rollback alarms or hooks): CloudFormation moves the
+    alias at deploy time."""
 
 
 _PREDEFINED = {

@@ -60,12 +60,12 @@ class VersionPruner(Construct):
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        from paved_road.function import Invocation
+        from paved_road.function import HelperFunction, Invocation
 
         self._all: list[str] = []
         self._by_keep: dict[int, list[str]] = {}
         self.rules: dict[int, events.Rule] = {}
-        self.function = _pruner_function_class()(
+        self.function = HelperFunction(
             self,
             "Function",
             code=lambda_.Code.from_asset(str(PRUNER_HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
@@ -154,17 +154,6 @@ class _JsonNames:
 def _logical_ref(function: lambda_.Function) -> str:
     stack = Stack.of(function)
     return str(stack.resolve(stack.get_logical_id(function.node.default_child)))  # type: ignore[arg-type]
-
-
-def _pruner_function_class() -> type[GovernedFunction]:
-    from paved_road.function import GovernedFunction
-
-    class PrunerFunction(GovernedFunction):
-        """The pruner itself: no alias, no deployment group, nothing to prune."""
-
-        _progressive_delivery = False
-
-    return PrunerFunction
 
 
 def register_for_pruning(governed: GovernedFunction, keep: int) -> None:

@@ -28,8 +28,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction, Invocation
-from paved_road.governance import TrafficShift
+from paved_road.function import GovernedFunction, HelperFunction, Invocation
 
 TRAFFIC_HOOK_HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "traffic_hook"
 TARGET_ENV = "TARGET_FUNCTION_ARN"
@@ -78,8 +77,9 @@ class SmokeTestHook(Construct):
     always reports ``Succeeded`` or ``Failed``, so CodeDeploy never waits for its one-hour
     limit.
 
-    The hook's own function has no traffic shifting (``TrafficShift.none()``) and no
-    version pruning. It is declared ``Invocation.ASYNCHRONOUS`` (CodeDeploy invokes it and
+    The hook's own function is a :class:`~paved_road.function.HelperFunction` (the governed
+    baseline without a ``live`` alias, deployment group or version pruning: CodeDeploy
+    invokes it unqualified). It is declared ``Invocation.ASYNCHRONOUS`` (CodeDeploy invokes it and
     waits for its status report, not for its answer) and acknowledges cdk-nag
     ``Serverless-LambdaDLQ``: "The deployment is considered to have failed if CodeDeploy is
     not notified by the Lambda validation function within one hour"
@@ -147,7 +147,7 @@ class SmokeTestHook(Construct):
         if expect_json is not None:
             environment[EXPECT_ENV] = expect_json
         self.target: GovernedFunction | None = None
-        self.function = GovernedFunction(
+        self.function = HelperFunction(
             self,
             "Function",
             code=lambda_.Code.from_asset(
@@ -159,7 +159,6 @@ class SmokeTestHook(Construct):
             timeout=timeout,
             environment=environment,
             invocation=Invocation.ASYNCHRONOUS,
-            deployment=TrafficShift.none(),
             keep_versions=None,
         )
         Validations.of(self.function.function).acknowledge(

@@ -219,6 +219,11 @@ def test_runtime_version_arn_may_be_a_parameter(stack: Stack) -> None:
             r"duration_limit must be above 0 and at most the timeout \(30 s\), got '31 s'",
         ),
         ({"keep_versions": 0}, r"keep_versions must be an integer between 1 and 100, or None"),
+        (
+            {"deployment": TrafficShift.none(), "extra_rollback_alarms": ["an alarm"]},
+            r"extra_rollback_alarms needs a CodeDeploy deployment, but deployment is "
+            r"TrafficShift.none\(\)",
+        ),
         ({"keep_versions": True}, r"keep_versions must be an integer between 1 and 100"),
         (
             {"architecture": lambda_.Architecture.X86_64},
@@ -296,6 +301,8 @@ def test_no_deployment_group_keeps_the_alias(stack: Stack) -> None:
     assert fn.delivery is not None and fn.delivery.deployment_group is None
     t.resource_count_is("AWS::CodeDeploy::DeploymentGroup", 0)
     t.resource_count_is("AWS::Lambda::Alias", 1)
+    # no deployment, so no rollback alarms either
+    t.resource_count_is("AWS::CloudWatch::Alarm", 0)
     alias = next(iter(resources(stack, "AWS::Lambda::Alias").values()))
     assert "UpdatePolicy" not in alias
 

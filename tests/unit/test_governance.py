@@ -205,6 +205,7 @@ def test_matrix_context_may_name_a_file(tmp_path: Path) -> None:
     t = template(stack)
     t.resource_count_is("AWS::Lambda::Alias", 1)
     t.resource_count_is("AWS::CodeDeploy::DeploymentGroup", 0)
+    t.resource_count_is("AWS::CloudWatch::Alarm", 0)
 
 
 def test_matrix_context_of_the_wrong_type_is_rejected() -> None:

@@ -21,7 +21,8 @@ from paved_road import (
     TrafficShift,
 )
 from paved_road.assembly import acknowledgments
-from paved_road.pruning import PRUNER_ID, _pruner_function_class
+from paved_road.function import HelperFunction
+from paved_road.pruning import PRUNER_ID
 from paved_road.traffic_hook import (
     ENVIRONMENT_LIMIT_BYTES,
     TRAFFIC_HOOK_HANDLER_DIR,
@@ -375,7 +376,7 @@ def test_bind_rejects_the_hooks_own_function(stack: Stack) -> None:
 def test_bind_rejects_a_function_without_delivery(stack: Stack) -> None:
     # GIVEN a GovernedFunction without progressive delivery (paved-road's own helpers)
     hook = SmokeTestHook(stack, "Smoke")
-    helper = _pruner_function_class()(stack, "Helper", code=CODE, handler="index.handler")
+    helper = HelperFunction(stack, "Helper", code=CODE, handler="index.handler")
     assert helper.delivery is None
     # WHEN bound / THEN it is rejected
     with pytest.raises(
