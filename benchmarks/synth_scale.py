@@ -1,11 +1,15 @@
 """Synth-time benchmark: N QueueConsumers in one stack, with and without guardrails.
 
-    python benchmarks/synth_scale.py --consumers 5 35 --repeat 2
+    python benchmarks/synth_scale.py --consumers 5 28 --repeat 2
+    python benchmarks/synth_scale.py --consumers 5 28 --repeat 2 --no-delivery
 
 Reports, per N: construct time (Python -> jsii), synth time without guardrails,
 synth time with enforce() (PavedRoadChecks + AwsSolutions + Serverless), and the
-guardrail overhead per resource. The built-in CloudFormation validator is off
-(App(builtin_cloud_formation_validation=False)) so only our cost is measured.
+guardrail overhead per resource. ``--no-delivery`` builds the consumers' functions
+with ``deployment=TrafficShift.none()`` and ``keep_versions=None`` (no CodeDeploy group,
+rollback alarm or version pruner), to show what progressive delivery costs. The built-in
+CloudFormation validator is off (App(builtin_cloud_formation_validation=False)) so only our
+cost is measured.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
-from paved_road import QueueConsumer
+from paved_road import QueueConsumer, TrafficShift
 from paved_road.guardrails import enforce
 
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 
 
-def one_run(consumers: int, guardrails: bool, packs: str) -> tuple[float, float, int]:
+def one_run(
+    consumers: int, guardrails: bool, packs: str, delivery: bool = True
+) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as outdir:
         app = App(outdir=outdir, builtin_cloud_formation_validation=False)
         stack = Stack(app, "Bench")
@@ -38,7 +44,16 @@ def one_run(consumers: int, guardrails: bool, packs: str) -> tuple[float, float,
                 stack,
                 f"C{i}",
                 queue_props=sqs.QueueProps(),
-                function_props={"code": CODE, "handler": "index.handler"},
+                function_props=(
+                    {"code": CODE, "handler": "index.handler"}
+                    if delivery
+                    else {
+                        "code": CODE,
+                        "handler": "index.handler",
+                        "deployment": TrafficShift.none(),
+                        "keep_versions": None,
+                    }
+                ),
             )
         built = time.perf_counter()
         if guardrails:
@@ -51,7 +66,8 @@ def one_run(consumers: int, guardrails: bool, packs: str) -> tuple[float, float,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--consumers", type=int, nargs="+", default=[5, 35])
+    parser.add_argument("--consumers", type=int, nargs="+", default=[5, 28])
+    parser.add_argument("--no-delivery", action="store_true")
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     one_run(1, True, "all")  # warm up the jsii kernel
@@ -65,11 +81,12 @@ def main() -> None:
         plain, ours, every, build = [], [], [], []
         resources = 0
         for _ in range(args.repeat):
-            b, s, resources = one_run(n, False, "none")
+            delivery = not args.no_delivery
+            b, s, resources = one_run(n, False, "none", delivery)
             plain.append(s)
             build.append(b)
-            ours.append(one_run(n, True, "paved")[1])
-            every.append(one_run(n, True, "all")[1])
+            ours.append(one_run(n, True, "paved", delivery)[1])
+            every.append(one_run(n, True, "all", delivery)[1])
         p, o, e = (statistics.median(x) for x in (plain, ours, every))
         print(
             f"| {n} | {resources} | {statistics.median(build):.2f} | {p:.2f} | {o:.2f} | {e:.2f} "
