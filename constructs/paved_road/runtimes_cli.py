@@ -7,6 +7,7 @@ tightened by an organization override file (``--policy``, else the active policy
 
     cdk synth
     paved-road runtimes scan cdk.out --fail-within 30
+    paved-road runtimes scan cdk.out --fail-within tier
     paved-road runtimes scan template.yaml sam/ --format json --policy runtime-policy.yaml
 
 A PATH is a template file (``.json``, ``.yaml``, ``.yml``, ``.template``) or a directory
@@ -26,7 +27,10 @@ Exit codes:
 * ``0``: no function is failing;
 * ``1``: a function's runtime is deprecated, create-blocked, update-blocked or not
   approved, or (with ``--fail-within DAYS``) a supported runtime is deprecated within
-  DAYS days;
+  DAYS days; ``--fail-within tier`` uses each function's deprecation horizon from the
+  criticality matrix instead (its ``criticality`` tag; CRITICAL 180, IMPORTANT 90,
+  STANDARD or untagged 30 days by default; ``--matrix FILE`` for an organization's
+  matrix, see :mod:`paved_road.governance`);
 * ``2``: usage error: a PATH that does not exist, no template found, a file that cannot
   be parsed, an invalid policy file.
 
@@ -49,6 +53,7 @@ from typing import Any, TextIO, TypeGuard
 
 from paved_road import assembly, runtimes
 from paved_road.errors import PavedRoadError
+from paved_road.governance import CriticalityMatrix, horizon_days
 
 __all__ = [
     "CRITICALITY_TAG",
@@ -144,10 +149,25 @@ class ScannedFunction:
         }
 
 
+FailWithin = int | str | None
+"""Days, ``"tier"`` (each function's horizon from the criticality matrix), or None."""
+TIER = "tier"
+
+
+def horizon_of(
+    fail_within: FailWithin, criticality: str | None, matrix: CriticalityMatrix | None = None
+) -> int | None:
+    """The days-left threshold for one function: ``fail_within`` days, or with
+    ``"tier"`` the horizon of the function's ``criticality`` tag in ``matrix``."""
+    if fail_within == TIER:
+        return horizon_days(criticality, matrix)
+    return fail_within if isinstance(fail_within, int) else None
+
+
 @dataclass(frozen=True)
 class ScanResult:
     today: _dt.date
-    fail_within: int | None
+    fail_within: FailWithin
     templates: int
     functions: tuple[ScannedFunction, ...]
 
@@ -314,7 +334,8 @@ def functions_in(
     *,
     today: _dt.date,
     policy: runtimes.RuntimePolicy,
-    fail_within: int | None = None,
+    fail_within: FailWithin = None,
+    matrix: CriticalityMatrix | None = None,
 ) -> list[ScannedFunction]:
     """Every Lambda function of ``template`` with its runtime's phase on ``today``."""
     body = template.body
@@ -357,11 +378,12 @@ def functions_in(
         phase = policy.phase(runtime, today)
         entry = policy.lifecycle(runtime)
         left = entry.days_left(today) if entry else None
+        threshold = horizon_of(fail_within, base.criticality, matrix)
         horizon = (
-            fail_within is not None
+            threshold is not None
             and phase is runtimes.Phase.SUPPORTED
             and left is not None
-            and left <= fail_within
+            and left <= threshold
         )
         found.append(
             dataclasses.replace(
@@ -383,7 +405,8 @@ def scan(
     *,
     today: _dt.date,
     policy: runtimes.RuntimePolicy,
-    fail_within: int | None = None,
+    fail_within: FailWithin = None,
+    matrix: CriticalityMatrix | None = None,
 ) -> ScanResult:
     """Scan every template under ``paths``.
 
@@ -396,7 +419,9 @@ def scan(
     functions = [
         row
         for template in templates
-        for row in functions_in(template, today=today, policy=policy, fail_within=fail_within)
+        for row in functions_in(
+            template, today=today, policy=policy, fail_within=fail_within, matrix=matrix
+        )
     ]
     return ScanResult(today, fail_within, len(templates), tuple(functions))
 
@@ -441,11 +466,12 @@ def summary_line(result: ScanResult) -> str:
     counts = ", ".join(f"{n} {phase}" for phase, n in result.summary.items()) or "none"
     total = len(result.functions)
     within = sum(1 for f in result.functions if f.within_horizon)
-    horizon = (
-        f" ({within} deprecated within {result.fail_within} days)"
-        if result.fail_within is not None
-        else ""
-    )
+    if result.fail_within == TIER:
+        horizon = f" ({within} deprecated within their tier's horizon)"
+    elif result.fail_within is not None:
+        horizon = f" ({within} deprecated within {result.fail_within} days)"
+    else:
+        horizon = ""
     return (
         f"{_plural(total, 'function')} in {_plural(result.templates, 'template')} "
         f"on {result.today}: {counts}; "
@@ -472,13 +498,17 @@ def _day(value: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _days(value: str) -> int:
+def _days(value: str) -> int | str:
+    if value == TIER:
+        return TIER
     try:
         days = int(value)
     except ValueError:
         days = -1
     if days < 0:
-        raise argparse.ArgumentTypeError(f"must be a number of days (0 or more), got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"must be a number of days (0 or more) or 'tier', got {value!r}"
+        )
     return days
 
 
@@ -518,8 +548,17 @@ def add_parser(
     parser.add_argument(
         "--fail-within",
         type=_days,
-        metavar="DAYS",
-        help="also fail when a supported runtime is deprecated within DAYS days",
+        metavar="DAYS|tier",
+        help="also fail when a supported runtime is deprecated within DAYS days; 'tier': "
+        "within the horizon of the function's criticality tag (CRITICAL 180, IMPORTANT 90, "
+        "else 30 days, or per --matrix)",
+    )
+    parser.add_argument(
+        "--matrix",
+        type=Path,
+        metavar="FILE",
+        help="criticality matrix (JSON/YAML, see paved_road.governance) for --fail-within "
+        "tier (default: paved-road's matrix)",
     )
     parser.add_argument(
         "--today",
@@ -543,7 +582,14 @@ def run_scan(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         today = args.today or runtimes.current_date()
         policy = runtimes.policy_for(args.policy)
-        result = scan(list(args.paths), today=today, policy=policy, fail_within=args.fail_within)
+        matrix = CriticalityMatrix.load(args.matrix) if args.matrix else None
+        result = scan(
+            list(args.paths),
+            today=today,
+            policy=policy,
+            fail_within=args.fail_within,
+            matrix=matrix,
+        )
     except (ScanError, PavedRoadError, ValueError) as exc:
         print(f"paved-road: {exc}", file=sys.stderr)
         return EXIT_ERROR

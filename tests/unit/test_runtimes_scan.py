@@ -354,3 +354,74 @@ def test_criticality_tag_matches_the_constructs() -> None:
     from paved_road.function import CRITICALITY_TAG
 
     assert runtimes_cli.CRITICALITY_TAG == CRITICALITY_TAG
+
+
+# --------------------------------------------------------------- --fail-within tier
+
+
+def _tiered_template(tmp_path: Path) -> Path:
+    """A runtime deprecated 100 days after TODAY (approved by the policy) on a CRITICAL,
+    an IMPORTANT and an untagged function."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        POLICY.read_text(encoding="utf-8")
+        .replace("approved:\n", "approved:\n  - acme-later\n", 1)
+        .replace("runtimes:\n", "runtimes:\n  acme-later: {deprecated: 2030-04-25}\n", 1),
+        encoding="utf-8",
+    )
+    resources: dict[str, Any] = {}
+    for tier in ("CRITICAL", "IMPORTANT", None):
+        props: dict[str, Any] = {"Runtime": "acme-later", "Handler": "i.h", "Role": "r"}
+        if tier:
+            props["Tags"] = [{"Key": "criticality", "Value": tier}]
+        resources[f"{tier or 'Untagged'}Fn"] = {
+            "Type": "AWS::Lambda::Function",
+            "Properties": props,
+        }
+    (tmp_path / "template.json").write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    return policy
+
+
+def test_fail_within_tier_uses_each_functions_horizon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a runtime deprecated 100 days from the scan day, on functions of each tier
+    policy = _tiered_template(tmp_path)
+    args = [str(tmp_path / "template.json"), "--today", TODAY, "--policy", str(policy)]
+    # WHEN scanned with --fail-within tier
+    code, report = scan_json(capsys, *args, "--fail-within", "tier")
+    # THEN only the CRITICAL function (180-day horizon) is inside its horizon
+    within = {f["logicalId"] for f in report["functions"] if f["failing"]}
+    assert within == {"CRITICALFn"}
+    assert all(f["daysLeft"] == 100 for f in report["functions"])
+    assert code == 1 and report["failWithin"] == "tier"
+    # AND a fixed threshold below 100 days fails none of them
+    code, report = scan_json(capsys, *args, "--fail-within", "99")
+    assert code == 0 and report["failing"] == 0
+
+
+def test_fail_within_tier_follows_an_organization_matrix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN an organization matrix whose IMPORTANT horizon is 120 days
+    policy = _tiered_template(tmp_path)
+    matrix = tmp_path / "matrix.yaml"
+    matrix.write_text("IMPORTANT:\n  deprecation_horizon_days: 120\n", encoding="utf-8")
+    args = [str(tmp_path / "template.json"), "--today", TODAY, "--policy", str(policy)]
+    # WHEN scanned with it
+    code, report = scan_json(capsys, *args, "--fail-within", "tier", "--matrix", str(matrix))
+    # THEN the IMPORTANT function is inside its horizon too; untagged (30 days) is not
+    within = {f["logicalId"] for f in report["functions"] if f["failing"]}
+    assert within == {"CRITICALFn", "IMPORTANTFn"}
+    assert code == 1
+    # AND a bad matrix file is a usage error
+    matrix.write_text("IMPORTANT:\n  deprecation_horizon_days: soon\n", encoding="utf-8")
+    assert main(["runtimes", "scan", *args, "--fail-within", "tier", "--matrix", str(matrix)]) == 2
+    assert "deprecation_horizon_days must be an integer" in capsys.readouterr().err
+
+
+def test_fail_within_rejects_other_words(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["runtimes", "scan", str(FIXTURES), "--fail-within", "soon"])
+    assert exited.value.code == 2
+    assert "or 'tier'" in capsys.readouterr().err
