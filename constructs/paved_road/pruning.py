@@ -21,7 +21,6 @@ import jsii
 from aws_cdk import (
     Acknowledgment,
     Duration,
-    IStableListProducer,
     IStableStringProducer,
     Lazy,
     Stack,
@@ -41,30 +40,19 @@ PRUNER_HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "version_pru
 SCHEDULE = events.Schedule.rate(Duration.days(1))
 
 
-@jsii.implements(IStableListProducer)
-class _Names:
-    def __init__(self, names: list[str]) -> None:
-        self._names = names
-
-    def produce(self) -> list[str]:
-        return list(self._names)
-
-
 class VersionPruner(Construct):
     """The stack's version pruner (created by the first GovernedFunction that keeps a
     bounded number of versions; see the module docstring).
 
-    Attributes: ``function`` (the pruner's GovernedFunction), ``rules`` (keep count ->
-    the daily EventBridge rule pruning the functions that keep that many).
+    Attributes: ``function`` (the pruner's HelperFunction), ``rule`` (the daily
+    EventBridge rule), ``functions`` (the pruned functions' names and keep counts).
     """
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         from paved_road.function import HelperFunction, Invocation
 
-        self._all: list[str] = []
-        self._by_keep: dict[int, list[str]] = {}
-        self.rules: dict[int, events.Rule] = {}
+        self.functions: list[dict[str, object]] = []
         self.function = HelperFunction(
             self,
             "Function",
@@ -74,7 +62,9 @@ class VersionPruner(Construct):
             description="paved-road: deletes old published versions of this stack's functions",
             timeout=Duration.minutes(5),
             environment={
-                "FUNCTION_NAMES": Lazy.string(_JsonNames(self, self._all)),
+                # [{"function": <name>, "keep": N}, ...]: each function's own count, for the
+                # schedule and for manual runs alike
+                "FUNCTION_NAMES": Lazy.string(_JsonFunctions(self, self.functions)),
                 "POWERTOOLS_METRICS_NAMESPACE": "PavedRoad/VersionPruner",
             },
             invocation=Invocation.ASYNCHRONOUS,
@@ -87,36 +77,24 @@ class VersionPruner(Construct):
                 "one; failures show in the function's Errors metric and VersionDeletesFailed.",
             )
         )
+        self.rule = events.Rule(
+            self,
+            "Daily",
+            schedule=SCHEDULE,
+            description="paved-road: prune old Lambda versions of this stack's functions",
+            targets=[targets.LambdaFunction(self.function.function, retry_attempts=2)],
+        )
+        Validations.of(self.rule).acknowledge(
+            Acknowledgment(
+                id="Serverless-EventBusDLQ",
+                reason="A daily, idempotent schedule: an invocation EventBridge drops "
+                "after its retries is repeated by the next day's run.",
+            )
+        )
 
     def add(self, governed: GovernedFunction, keep: int) -> None:
         function = governed.function
-        self._all.append(function.function_name)
-        names = self._by_keep.get(keep)
-        if names is None:
-            names = self._by_keep[keep] = []
-            self.rules[keep] = events.Rule(
-                self,
-                f"Keep{keep}",
-                schedule=SCHEDULE,
-                description=f"paved-road: prune versions, keeping the newest {keep}",
-                targets=[
-                    targets.LambdaFunction(
-                        self.function.function,
-                        event=events.RuleTargetInput.from_object(
-                            {"functions": Lazy.list(_Names(names)), "keep": keep}
-                        ),
-                        retry_attempts=2,
-                    )
-                ],
-            )
-            Validations.of(self.rules[keep]).acknowledge(
-                Acknowledgment(
-                    id="Serverless-EventBusDLQ",
-                    reason="A daily, idempotent schedule: an invocation EventBridge drops "
-                    "after its retries is repeated by the next day's run.",
-                )
-            )
-        names.append(function.function_name)
+        self.functions.append({"function": function.function_name, "keep": keep})
         role = self.function.role
         role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -140,15 +118,15 @@ class VersionPruner(Construct):
 
 
 @jsii.implements(IStableStringProducer)
-class _JsonNames:
-    """The JSON list of every pruned function name, produced at synthesis."""
+class _JsonFunctions:
+    """The JSON list of every pruned function and its keep count, produced at synthesis."""
 
-    def __init__(self, scope: Construct, names: list[str]) -> None:
+    def __init__(self, scope: Construct, functions: list[dict[str, object]]) -> None:
         self._stack = Stack.of(scope)
-        self._names = names
+        self._functions = functions
 
     def produce(self) -> str:
-        return self._stack.to_json_string(list(self._names))
+        return self._stack.to_json_string(list(self._functions))
 
 
 def _logical_ref(function: lambda_.Function) -> str:

@@ -673,6 +673,52 @@ def test_dry_run_from_the_environment_deletes_nothing(
     assert emitted_metrics(output) == {"VersionsDeleted": 0, "VersionDeletesFailed": 0}
 
 
+def test_each_function_keeps_its_own_count_from_the_environment(
+    module: ModuleType,
+    lambda_client: Any,
+    publish: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the construct's FUNCTION_NAMES: orders-api keeps 3, payments-api keeps 6
+    publish(FUNCTION)
+    publish(OTHER_FUNCTION)
+    monkeypatch.setenv(
+        "FUNCTION_NAMES",
+        json.dumps([{"function": FUNCTION, "keep": 3}, {"function": OTHER_FUNCTION, "keep": 6}]),
+    )
+
+    # WHEN the schedule invokes the pruner, and then an operator asks for a dry run
+    dry = module.handler({"dry_run": True}, lambda_context())
+    summary = module.handler(scheduled_event(), lambda_context())
+
+    # THEN both runs keep each function's own count (the dry run plans what the schedule does)
+    planned = {f["function"]: f["deleted"] for f in dry["functions"]}
+    done = {f["function"]: f["deleted"] for f in summary["functions"]}
+    assert planned == done
+    assert remaining_versions(lambda_client, FUNCTION) == ["2", "4", "10", "11", "12"]
+    assert remaining_versions(lambda_client, OTHER_FUNCTION) == ["2", "4", *ALL_VERSIONS[6:]]
+
+
+def test_an_events_keep_applies_to_every_function_and_functions_keep_their_count(
+    module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "FUNCTION_NAMES",
+        json.dumps([{"function": FUNCTION, "keep": 3}, {"function": OTHER_FUNCTION, "keep": 6}]),
+    )
+    # an event's "keep" wins for all
+    everyone = module.Settings.from_env({"keep": 5})
+    assert [everyone.keep_for(n) for n in (FUNCTION, OTHER_FUNCTION)] == [5, 5]
+    # a function named by the event keeps its configured count; an unknown one the default
+    named = module.Settings.from_env({"functions": [OTHER_FUNCTION, "new-fn"]})
+    assert [named.keep_for(n) for n in named.functions] == [6, 3]
+    # an object in the event may give its own count
+    own = module.Settings.from_env({"functions": [{"function": FUNCTION, "keep": 9}]})
+    assert own.keep_for(FUNCTION) == 9
+    with pytest.raises(module.ConfigurationError, match="keep"):
+        module.Settings.from_env({"functions": [{"function": FUNCTION, "keep": 0}]})
+
+
 def test_a_manual_event_overrides_the_environment(
     module: ModuleType,
     lambda_client: Any,

@@ -27,9 +27,12 @@ What is kept (:func:`prune`)
 Environment variables
     ``FUNCTION_NAMES`` (required unless the event gives ``functions``)
         JSON list of the functions to prune: names, ARNs or partial ARNs, unqualified, in
-        the account and Region of the pruner (where Lambda lets it manage versions).
+        the account and Region of the pruner (where Lambda lets it manage versions); an
+        item may be ``{"function": name, "keep": N}`` to give that function its own count
+        (paved-road's construct writes every function that way).
     ``KEEP_VERSIONS`` (default 3)
-        How many of the newest versions to keep, at least 1.
+        How many of the newest versions to keep, at least 1, for functions listed
+        without their own count.
     ``DRY_RUN`` (``true`` / ``false``, default ``false``)
         Log (and return) what would be deleted, delete nothing.
     ``POWERTOOLS_SERVICE_NAME``, ``POWERTOOLS_METRICS_NAMESPACE`` (default
@@ -40,7 +43,8 @@ Manual runs
     Any event without ``detail-type`` (the EventBridge schedule sends one, and is then
     ignored) may override the environment with ``{"functions": [...], "keep": N,
     "dry_run": true}``, each key optional; any other key is rejected, so that a typo in
-    ``dry_run`` cannot turn a dry run into a real one.
+    ``dry_run`` cannot turn a dry run into a real one. Without ``keep``, each function
+    keeps its configured count; with it, every function of the run keeps ``N``.
 
 Output
     One log line per function (``Versions pruned``, or ``Version pruning failed``), the
@@ -207,16 +211,34 @@ def prune(client: Any, function_name: str, keep: int, *, dry_run: bool = False) 
 
 def check_function_names(value: object, source: str) -> list[str]:
     """A list of unqualified function names or ARNs, duplicates removed."""
-    if not isinstance(value, list) or not all(isinstance(n, str) and n.strip() for n in value):
+    return list(check_functions(value, source))
+
+
+def check_functions(value: object, source: str) -> dict[str, int | None]:
+    """Function -> its own keep count (None: the run's ``keep``), from a list of names or
+    ARNs and/or ``{"function": name, "keep": N}`` objects; duplicates removed."""
+    if not isinstance(value, list):
         raise ConfigurationError(f"{source} must be a list of function names or ARNs")
-    names = list(dict.fromkeys(n.strip() for n in value))
+    entries: dict[str, int | None] = {}
+    for item in value:
+        if isinstance(item, dict) and set(item) <= {"function", "keep"} and "function" in item:
+            name, keep = item["function"], check_keep(item["keep"]) if "keep" in item else None
+        else:
+            name, keep = item, None
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigurationError(
+                f"{source} must be a list of function names or ARNs (or "
+                '{"function": name, "keep": N} objects)'
+            )
+        entries.setdefault(name.strip(), keep)
+    names = list(entries)
     qualified = [n for n in names if ":" in n and not FUNCTION_ARN.fullmatch(n)]
     if qualified:
         raise ConfigurationError(
             f"{source} must name functions (names or unqualified ARNs), not versions or "
             f"aliases: {', '.join(qualified)}"
         )
-    return names
+    return entries
 
 
 @dataclass(frozen=True)
@@ -226,21 +248,32 @@ class Settings:
     functions: list[str]
     keep: int
     dry_run: bool
+    keeps: Mapping[str, int] = field(default_factory=dict)
+    """Per-function keep counts (``FUNCTION_NAMES`` objects); ``keep`` for the others."""
+
+    def keep_for(self, function: str) -> int:
+        return self.keeps.get(function, self.keep)
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any]) -> Settings:
         """The environment, each key of ``overrides`` (a manual event) replacing it."""
-        if "functions" in overrides:
-            functions = check_function_names(overrides["functions"], '"functions"')
-        else:
-            raw = os.environ.get("FUNCTION_NAMES", "").strip()
-            if not raw:
-                raise ConfigurationError("FUNCTION_NAMES is not set")
+        configured: dict[str, int | None] = {}
+        raw = os.environ.get("FUNCTION_NAMES", "").strip()
+        if raw:
             try:
                 parsed = json.loads(raw)
             except ValueError:
                 raise ConfigurationError("FUNCTION_NAMES must be a JSON list") from None
-            functions = check_function_names(parsed, "FUNCTION_NAMES")
+            configured = check_functions(parsed, "FUNCTION_NAMES")
+        if "functions" in overrides:
+            given = check_functions(overrides["functions"], '"functions"')
+            # a function named by the event keeps its configured count unless it says one
+            chosen = {n: k if k is not None else configured.get(n) for n, k in given.items()}
+        elif raw:
+            chosen = configured
+        else:
+            raise ConfigurationError("FUNCTION_NAMES is not set")
+        functions = list(chosen)
 
         if "keep" in overrides:
             keep = check_keep(overrides["keep"])
@@ -261,7 +294,9 @@ class Settings:
             if raw not in ("true", "false"):
                 raise ConfigurationError(f"DRY_RUN must be true or false, got {raw!r}")
             dry_run = raw == "true"
-        return cls(functions=functions, keep=keep, dry_run=dry_run)
+        # an event's "keep" applies to every function; otherwise each keeps its own count
+        keeps = {} if "keep" in overrides else {n: k for n, k in chosen.items() if k is not None}
+        return cls(functions=functions, keep=keep, dry_run=dry_run, keeps=keeps)
 
 
 def event_overrides(event: object) -> Mapping[str, Any]:
@@ -310,7 +345,7 @@ def handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, A
     errors: dict[str, str] = {}
     for name in settings.functions:
         try:
-            result = prune(lambda_client(), name, settings.keep, dry_run=settings.dry_run)
+            result = prune(lambda_client(), name, settings.keep_for(name), dry_run=settings.dry_run)
         except (ClientError, BotoCoreError) as error:
             code = (
                 error.response.get("Error", {}).get("Code", "")
@@ -322,7 +357,7 @@ def handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, A
             continue
         results.append(result)
         log = logger.warning if result.failed else logger.info
-        log("Versions pruned", extra={**result.as_dict(), "keep": settings.keep})
+        log("Versions pruned", extra={**result.as_dict(), "keep": settings.keep_for(name)})
 
     deleted = 0 if settings.dry_run else sum(len(r.deleted) for r in results)
     failed = sum(len(r.failed) for r in results)
