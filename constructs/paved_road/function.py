@@ -39,6 +39,7 @@ from aws_cdk import (
     IStableStringProducer,
     Lazy,
     RemovalPolicy,
+    Stack,
     Tags,
     Validations,
 )
@@ -199,8 +200,10 @@ class GovernedFunction(Construct):
 
     # Lambda's tenant isolation mode; set by TenantIsolatedFunction (create-only).
     _tenant_isolation_mode: str | None = None
-    # False only for paved-road's own helper functions (the version pruner).
+    # False only for paved-road's own helper functions (HelperFunction).
     _progressive_delivery = True
+    # HelperFunction: a mode that needs no ARN, whatever the matrix says.
+    _default_runtime_management: RuntimeManagement | None = None
 
     def __init__(
         self,
@@ -373,12 +376,18 @@ class GovernedFunction(Construct):
                 arch_name,
             )
         tier = governance.matrix_of(self).tier(criticality)
-        mode = runtime_management or tier.runtime_management
+        mode = runtime_management or self._default_runtime_management or tier.runtime_management
+        mode_source = (
+            "given"
+            if runtime_management
+            else f"the {criticality.value} tier's mode in the criticality matrix"
+        )
         shift = deployment or tier.deployment
         alarms_spec = rollback_alarms or tier.rollback_alarms
         self._check_delivery(
             problems,
             mode=mode,
+            mode_source=mode_source,
             runtime_version_arn=runtime_version_arn,
             shift=shift,
             alarms=alarms_spec,
@@ -450,6 +459,14 @@ class GovernedFunction(Construct):
             if self._tenant_isolation_mode == "PER_TENANT"
             else None,
             runtime_management_mode=_runtime_management_mode(mode, runtime_version_arn),
+            # A new runtime version ARN (a CfnParameter value too) must publish a new
+            # version, or the live alias keeps the old runtime: the Version's description
+            # carries the ARN, and any change to it replaces the Version.
+            current_version_options=lambda_.VersionOptions(
+                description=f"runtime version {runtime_version_arn}"
+            )
+            if mode is RuntimeManagement.MANUAL and runtime_version_arn
+            else None,
         )
         if x86_reason and arch_name != "arm64":
             self.node.add_metadata("paved-road:x86-reason", x86_reason.strip())
@@ -558,6 +575,7 @@ class GovernedFunction(Construct):
         provisioned_concurrency: ProvisionedConcurrency | None,
         reserved: int | None,
         keep_versions: int | None,
+        mode_source: str = "given",
         extra_rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
         pre_traffic_hook: object = None,
         post_traffic_hook: object = None,
@@ -567,8 +585,8 @@ class GovernedFunction(Construct):
         elif mode is RuntimeManagement.MANUAL and not runtime_version_arn:
             problems.add(
                 "runtime_version_arn",
-                "is required: runtime management mode is Manual (the CRITICAL tier's "
-                "default), which pins a runtime version ARN. Pass the ARN from the "
+                f"is required: runtime management mode is Manual ({mode_source}), which "
+                "pins a runtime version ARN. Pass the ARN from the "
                 "function's INIT_START log line or `aws lambda get-runtime-management-config` "
                 "(a CfnParameter works), or choose runtime_management="
                 "RuntimeManagement.FUNCTION_UPDATE",
@@ -614,14 +632,26 @@ class GovernedFunction(Construct):
         else:
             for message in alarms.problems():
                 problems.add("rollback_alarms", message)
-        limit = seconds(duration_limit) if duration_limit is not None else None
-        timeout_s = seconds(timeout)
-        if limit is not None and timeout_s is not None and not 0 < limit <= timeout_s:
+        limit_ms = _millis(duration_limit)
+        timeout_ms = _millis(timeout)
+        if limit_ms is not None and timeout_ms is not None and not 0 < limit_ms <= timeout_ms:
             problems.add(
                 "duration_limit",
-                f"must be above 0 and at most the timeout ({timeout_s:g} s)",
-                f"{limit:g} s",
+                f"must be above 0 and at most the timeout ({timeout_ms:g} ms)",
+                f"{limit_ms:g} ms",
             )
+        for prop, hook in (
+            ("pre_traffic_hook", pre_traffic_hook),
+            ("post_traffic_hook", post_traffic_hook),
+        ):
+            if isinstance(hook, Construct) and Stack.of(hook) is not Stack.of(self):
+                problems.add(
+                    prop,
+                    "must be in the function's own stack: CodeDeploy's grant to the hook "
+                    f"({Stack.of(self).node.path}) and the alias update policy would make the "
+                    "two stacks depend on each other",
+                    hook.node.path,
+                )
         if provisioned_concurrency is not None:
             if not isinstance(provisioned_concurrency, ProvisionedConcurrency):
                 problems.add(
@@ -718,6 +748,16 @@ class HelperFunction(GovernedFunction):
     unqualified; a version of it would only add resources."""
 
     _progressive_delivery = False
+    # patched with each deployment of the stack, whatever the organization's matrix says
+    # (a Manual tier would need a runtime version ARN these functions cannot be given)
+    _default_runtime_management = RuntimeManagement.FUNCTION_UPDATE
+
+
+def _millis(duration: Duration | None) -> float | None:
+    """Milliseconds of a Duration (fractions of a second kept); None for a token."""
+    if not isinstance(duration, Duration) or duration.is_unresolved():
+        return None
+    return duration.to_milliseconds()
 
 
 def _as_function(hook: lambda_.IFunction | GovernedFunction | None) -> lambda_.IFunction | None:

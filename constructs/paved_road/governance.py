@@ -141,9 +141,20 @@ class TrafficShift:
 
     def problems(self) -> list[str]:
         """What is wrong with this plan (empty when valid)."""
+        if not isinstance(self.kind, ShiftKind):
+            return [f"kind must be a ShiftKind member, got {self.kind!r}"]
         if self.kind in (ShiftKind.ALL_AT_ONCE, ShiftKind.NONE):
             return []
-        found = []
+        found = [
+            f"{name} must be a whole number, got {value!r}"
+            for name, value in (
+                ("percentage", self.percentage),
+                ("interval_minutes", self.interval_minutes),
+            )
+            if isinstance(value, bool) or not isinstance(value, int)
+        ]
+        if found:
+            return found
         if not 1 <= self.percentage <= 99:
             found.append(f"percentage must be between 1 and 99, got {self.percentage}")
         if not 1 <= self.interval_minutes <= 2880:
@@ -289,13 +300,19 @@ class CriticalityMatrix:
             raise PavedRoadError(f"{where}: must be a mapping of tiers, got {data!r}")
         tiers = {}
         errors: list[str] = []
-        for key in data:
-            if Criticality.parse(str(key)) is None:
+        by_tier: dict[Criticality, Any] = {}
+        for key, value in data.items():
+            tier = Criticality.parse(str(key))
+            if tier is None:
                 errors.append(
                     f"{key!r} is not a tier (allowed: {', '.join(c.value for c in Criticality)})"
                 )
+            elif tier in by_tier:
+                errors.append(f"{tier.value} is given twice (keys are case-insensitive)")
+            else:
+                by_tier[tier] = value
         for c in Criticality:
-            raw = data.get(c.value, data.get(c.value.lower()))
+            raw = by_tier.get(c)
             try:
                 tiers[c.value.lower()] = _tier_from(
                     {} if raw is None else raw, base.tier(c), c.value
@@ -319,12 +336,18 @@ class CriticalityMatrix:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise PavedRoadError(f"criticality matrix {file}: cannot be read ({exc})") from exc
-        if file.suffix.lower() in (".yaml", ".yml"):
-            import yaml  # type: ignore[import-untyped,unused-ignore]
+        is_yaml = file.suffix.lower() in (".yaml", ".yml")
+        try:
+            if is_yaml:
+                import yaml  # type: ignore[import-untyped,unused-ignore]
 
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+                data = yaml.safe_load(text)
+            else:
+                data = json.loads(text)
+        except Exception as exc:  # yaml.YAMLError, json.JSONDecodeError
+            raise PavedRoadError(
+                f"criticality matrix {file}: not valid {'YAML' if is_yaml else 'JSON'} ({exc})"
+            ) from exc
         return cls.from_dict(data, source=str(file))
 
     def markdown(self) -> str:
@@ -379,6 +402,12 @@ def _tier_from(raw: Any, base: TierPolicy, tier: str) -> TierPolicy:
         dep = raw["deployment"]
         if not isinstance(dep, Mapping):
             raise _DataError(f"{tier}.deployment must be a mapping, got {dep!r}")
+        unknown = sorted(set(dep) - {"kind", "percentage", "interval_minutes"})
+        if unknown:
+            raise _DataError(
+                f"{tier}.deployment: unknown keys {unknown} "
+                "(allowed: ['interval_minutes', 'kind', 'percentage'])"
+            )
         try:
             kind = ShiftKind(dep.get("kind", deployment.kind.value))
         except ValueError:
@@ -386,10 +415,12 @@ def _tier_from(raw: Any, base: TierPolicy, tier: str) -> TierPolicy:
                 f"{tier}.deployment.kind must be one of {[k.value for k in ShiftKind]}, "
                 f"got {dep.get('kind')!r}"
             ) from None
+        # a new kind starts from that kind's defaults, not the base tier's numbers
+        start = deployment if kind is deployment.kind else _KIND_DEFAULTS[kind]
         deployment = TrafficShift(
             kind,
-            _int(dep, "percentage", deployment.percentage, f"{tier}.deployment"),
-            _int(dep, "interval_minutes", deployment.interval_minutes, f"{tier}.deployment"),
+            _int(dep, "percentage", start.percentage, f"{tier}.deployment"),
+            _int(dep, "interval_minutes", start.interval_minutes, f"{tier}.deployment"),
         )
     alarms = base.rollback_alarms
     if "rollback_alarms" in raw:
@@ -418,6 +449,14 @@ def _int(raw: Mapping[str, Any], key: str, default: int, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _DataError(f"{where}.{key} must be an integer, got {value!r}")
     return value
+
+
+_KIND_DEFAULTS = {
+    ShiftKind.CANARY: TrafficShift.canary(),
+    ShiftKind.LINEAR: TrafficShift.linear(),
+    ShiftKind.ALL_AT_ONCE: TrafficShift.all_at_once(),
+    ShiftKind.NONE: TrafficShift.none(),
+}
 
 
 DEFAULT_MATRIX = CriticalityMatrix(
@@ -472,6 +511,15 @@ def matrix_of(scope: _Scope) -> CriticalityMatrix:
 def matrix_from_context(value: Any) -> CriticalityMatrix:
     if value is None:
         return DEFAULT_MATRIX
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        # `cdk synth --context key={...}` passes the matrix as a JSON string
+        try:
+            parsed = json.loads(value)
+        except ValueError as exc:
+            raise PavedRoadError(
+                f"context {MATRIX_CONTEXT}: an inline matrix must be JSON ({exc})"
+            ) from exc
+        return CriticalityMatrix.from_dict(parsed, source=f"(context {MATRIX_CONTEXT})")
     if isinstance(value, str):
         return _load_cached(value)
     if isinstance(value, Mapping):

@@ -582,6 +582,8 @@ def run_scan(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         today = args.today or runtimes.current_date()
         policy = runtimes.policy_for(args.policy)
+        if args.matrix and args.fail_within != TIER:
+            raise ScanError("--matrix only applies with --fail-within tier")
         matrix = CriticalityMatrix.load(args.matrix) if args.matrix else None
         result = scan(
             list(args.paths),

@@ -4,11 +4,13 @@ version pruner, runtime management and the Graviton default."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import typing
 from pathlib import Path
 
 import pytest
-from aws_cdk import CfnParameter, Duration, Stack
+from aws_cdk import App, CfnParameter, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -27,9 +29,11 @@ from paved_road import (
     TrafficShift,
     Workload,
 )
-from paved_road.pruning import PRUNER_ID
+from paved_road.governance import DEFAULT_MATRIX, use_matrix
+from paved_road.pruning import PRUNER_HANDLER_DIR, PRUNER_ID
 from tests.cfn_lint import lint_errors
 from tests.conftest import run_guardrails, template
+from tests.handlers.support import load_asset_module
 
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return event\n")
 RUNTIME_ARN = "arn:aws:lambda:eu-west-1::runtime:" + "0" * 64
@@ -216,7 +220,7 @@ def test_runtime_version_arn_may_be_a_parameter(stack: Stack) -> None:
         ),
         (
             {"duration_limit": Duration.seconds(31)},
-            r"duration_limit must be above 0 and at most the timeout \(30 s\), got '31 s'",
+            r"duration_limit must be above 0 and at most the timeout \(30000 ms\), got '31000 ms'",
         ),
         ({"keep_versions": 0}, r"keep_versions must be an integer between 1 and 100, or None"),
         (
@@ -461,22 +465,26 @@ def test_tenant_isolated_functions_reject_provisioned_concurrency(stack: Stack) 
 # ----------------------------------------------------------------- the pruner
 
 
-def test_one_pruner_per_stack_with_a_rule_per_keep_count(stack: Stack) -> None:
+def test_one_pruner_per_stack_keeps_each_functions_count(stack: Stack) -> None:
     make(stack, "A")
     make(stack, "B")
     make(stack, "C", keep_versions=10)
     make(stack, "D", keep_versions=None)
     t = template(stack)
     functions = resources(stack, "AWS::Lambda::Function")
-    pruners = [k for k in functions if k.startswith(PRUNER_ID)]
-    assert len(pruners) == 1
-    rules = resources(stack, "AWS::Events::Rule")
-    inputs = sorted(str(r["Properties"]["Targets"][0]["Input"]) for r in rules.values())
-    assert len(inputs) == 2
-    assert "AFunction" in inputs[0] and "BFunction" in inputs[0] and '"keep":3' in inputs[0]
-    assert "CFunction" in inputs[1] and '"keep":10' in inputs[1]
-    assert all("DFunction" not in i for i in inputs)
-    t.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "rate(1 day)"})
+    (pruner_id,) = [k for k in functions if k.startswith(PRUNER_ID)]
+    # one daily rule invokes it with the scheduled event (no input: the environment rules)
+    (rule,) = resources(stack, "AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 day)"
+    assert "Input" not in rule["Properties"]["Targets"][0]
+    # the environment lists every pruned function with its own keep count
+    env = functions[pruner_id]["Properties"]["Environment"]["Variables"]["FUNCTION_NAMES"]
+    text = json.dumps(env)
+    parts = env["Fn::Join"][1]
+    names = [stack.resolve(p) for p in parts if isinstance(p, dict)]
+    assert [n["Ref"][:9] for n in names] == ["AFunction", "BFunction", "CFunction"]
+    assert text.count('\\"keep\\":3') == 2 and text.count('\\"keep\\":10') == 1
+    assert "DFunction" not in text
     # the pruner may delete versions of the pruned functions only
     statements = [
         s
@@ -488,6 +496,32 @@ def test_one_pruner_per_stack_with_a_rule_per_keep_count(stack: Stack) -> None:
     assert targets == ["AFunction", "BFunction", "CFunction"]
     # and the pruner itself has no alias and is not pruned
     assert len(resources(stack, "AWS::Lambda::Alias")) == 4
+    t.resource_count_is("AWS::Lambda::Permission", 1)
+
+
+def test_the_pruner_environment_is_what_the_handler_reads(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the FUNCTION_NAMES a stack synthesizes, with the Refs replaced by names
+    make(stack, "A")
+    make(stack, "C", keep_versions=10)
+    functions = resources(stack, "AWS::Lambda::Function")
+    (pruner_id,) = [k for k in functions if k.startswith(PRUNER_ID)]
+    env = functions[pruner_id]["Properties"]["Environment"]["Variables"]["FUNCTION_NAMES"]
+    text = "".join(p if isinstance(p, str) else p["Ref"][:1] + "-fn" for p in env["Fn::Join"][1])
+    monkeypatch.setenv("FUNCTION_NAMES", text)
+    handler = load_asset_module(
+        monkeypatch, "version_pruner_index", PRUNER_HANDLER_DIR / "index.py"
+    )
+    # WHEN the handler reads it for a scheduled run and for a manual dry run
+    scheduled = handler.Settings.from_env(
+        handler.event_overrides({"detail-type": "Scheduled Event"})
+    )
+    manual = handler.Settings.from_env(handler.event_overrides({"dry_run": True}))
+    # THEN each function keeps its own count in both
+    for settings in (scheduled, manual):
+        assert settings.functions == ["A-fn", "C-fn"]
+        assert (settings.keep_for("A-fn"), settings.keep_for("C-fn")) == (3, 10)
 
 
 def test_no_pruner_when_every_function_keeps_all_versions(stack: Stack) -> None:
@@ -535,3 +569,69 @@ def test_a_fully_governed_critical_function_passes_the_guardrails_and_cfn_lint(
     assert run.error is None and run.violations == [], run.violations
     out = tmp_path / "cdk.out" / "Guarded.template.json"
     assert lint_errors(out.read_text(encoding="utf-8")) == []
+
+
+# --------------------------------------------------------------- review findings
+
+
+def test_a_sub_second_duration_limit_is_a_threshold_in_milliseconds(stack: Stack) -> None:
+    make(stack, criticality=Criticality.IMPORTANT, duration_limit=Duration.millis(750))
+    template(stack).has_resource_properties(
+        "AWS::CloudWatch::Alarm", {"MetricName": "Duration", "Threshold": 750}
+    )
+
+
+def test_a_new_runtime_version_parameter_value_publishes_a_new_version() -> None:
+    # GIVEN the pinned runtime version ARN as a parameter (the documented rollout)
+    stack = Stack(App(builtin_cloud_formation_validation=False), "S")
+    arn = CfnParameter(stack, "RuntimeVersion", type="String")
+    make(stack, criticality=Criticality.CRITICAL, runtime_version_arn=arn.value_as_string)
+    # THEN the version resource carries the parameter: a new value replaces the Version
+    # (CloudFormation cannot update one), so a new version is published and CodeDeploy
+    # shifts the live alias to it; without it only $LATEST would change
+    (version,) = resources(stack, "AWS::Lambda::Version").values()
+    assert version["Properties"]["Description"] == {
+        "Fn::Join": ["", ["runtime version ", {"Ref": "RuntimeVersion"}]]
+    }
+
+
+def test_functions_without_a_pinned_runtime_have_no_version_description(stack: Stack) -> None:
+    make(stack)
+    (version,) = resources(stack, "AWS::Lambda::Version").values()
+    assert "Description" not in version["Properties"]
+
+
+def test_a_traffic_hook_from_another_stack_is_rejected() -> None:
+    # GIVEN a hook function in another stack of the same app
+    app = App(builtin_cloud_formation_validation=False)
+    hooks = Stack(app, "Hooks")
+    hook = make(hooks, "Hook", deployment=TrafficShift.none(), keep_versions=None)
+    # THEN the target refuses it at construct time (it would be a dependency cycle at synth)
+    with pytest.raises(PavedRoadError, match=r"pre_traffic_hook must be in the function's own"):
+        make(Stack(app, "Api"), pre_traffic_hook=hook)
+
+
+def test_helper_functions_need_no_arn_even_when_the_matrix_says_manual() -> None:
+    # GIVEN an organization whose STANDARD tier is Manual too
+    app = App(builtin_cloud_formation_validation=False)
+    use_matrix(
+        app,
+        DEFAULT_MATRIX.with_tier(
+            Criticality.STANDARD,
+            dataclasses.replace(
+                DEFAULT_MATRIX.standard, runtime_management=RuntimeManagement.MANUAL
+            ),
+        ),
+    )
+    stack = Stack(app, "S")
+    # WHEN a STANDARD function without an ARN is added, the message names the tier
+    with pytest.raises(PavedRoadError, match=r"Manual \(the STANDARD tier's mode in the"):
+        make(stack, "Plain")
+    # AND paved-road's own version pruner (a HelperFunction) still builds, patched on deploy
+    make(stack, "Pinned", runtime_version_arn=RUNTIME_ARN)
+    pruner = [
+        f for k, f in resources(stack, "AWS::Lambda::Function").items() if k.startswith(PRUNER_ID)
+    ]
+    assert pruner[0]["Properties"]["RuntimeManagementConfig"] == {
+        "UpdateRuntimeOn": "FunctionUpdate"
+    }

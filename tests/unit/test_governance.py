@@ -4,6 +4,7 @@ table kept in step with the code."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,18 @@ def test_partial_data_keeps_the_base_values() -> None:
             r"error_rate_baseline_percent must be above 0",
         ),
         ("CRITICAL", r"must be a mapping of tiers"),
+        (
+            {"CRITICAL": {}, "critical": {"deprecation_horizon_days": 5}},
+            r"CRITICAL is given twice \(keys are case-insensitive\)",
+        ),
+        (
+            {"CRITICAL": {"deployment": {"kind": "canary", "percent": 20}}},
+            r"CRITICAL.deployment: unknown keys \['percent'\]",
+        ),
+        (
+            {"CRITICAL": {"deployment": {"kind": "canary", "percentage": 10.5}}},
+            r"CRITICAL.deployment.percentage must be an integer, got 10.5",
+        ),
     ],
 )
 def test_bad_matrix_data_is_rejected_with_the_key(data: Any, message: str) -> None:
@@ -219,3 +232,61 @@ def test_matrix_context_of_the_wrong_type_is_rejected() -> None:
 )
 def test_horizon_days_by_tag(tag: str | None, days: int) -> None:
     assert horizon_days(tag) == days
+
+
+def test_tier_keys_are_case_insensitive() -> None:
+    matrix = CriticalityMatrix.from_dict({"Critical": {"deprecation_horizon_days": 200}})
+    assert matrix.critical.deprecation_horizon_days == 200
+
+
+def test_a_new_deployment_kind_starts_from_its_own_defaults() -> None:
+    # GIVEN only the kind changed, on tiers whose default is another kind
+    matrix = CriticalityMatrix.from_dict(
+        {
+            "STANDARD": {"deployment": {"kind": "canary"}},
+            "CRITICAL": {"deployment": {"kind": "all-at-once"}},
+        }
+    )
+    # THEN the new kind's defaults apply, not the old kind's numbers
+    assert matrix.standard.deployment == TrafficShift.canary()
+    assert matrix.critical.deployment == TrafficShift.all_at_once()
+
+
+@pytest.mark.parametrize(
+    ("shift", "message"),
+    [
+        (TrafficShift.canary(10.5, 5), r"percentage must be a whole number, got 10.5"),  # type: ignore[arg-type]
+        (TrafficShift.linear(10, True), r"interval_minutes must be a whole number, got True"),
+        (TrafficShift("canary", 10, 5), r"kind must be a ShiftKind member, got 'canary'"),  # type: ignore[arg-type]
+    ],
+)
+def test_traffic_shift_types_are_checked(shift: TrafficShift, message: str) -> None:
+    assert any(re.search(message, p) for p in shift.problems())
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.yaml", "CRITICAL: [unclosed", r"bad.yaml: not valid YAML"),
+        ("bad.json", "{'CRITICAL': 1}", r"bad.json: not valid JSON"),
+    ],
+)
+def test_unparsable_matrix_files_name_the_file(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PavedRoadError, match=message):
+        CriticalityMatrix.load(path)
+
+
+def test_an_inline_json_matrix_from_the_cli_context_is_read() -> None:
+    # `cdk synth --context paved-road:criticality-matrix='{...}'` passes a JSON string
+    app = App(
+        context={MATRIX_CONTEXT: '{"STANDARD": {"deprecation_horizon_days": 45}}'},
+        builtin_cloud_formation_validation=False,
+    )
+    assert matrix_of(Stack(app, "S")).standard.deprecation_horizon_days == 45
+    broken = App(context={MATRIX_CONTEXT: "{STANDARD"}, builtin_cloud_formation_validation=False)
+    with pytest.raises(PavedRoadError, match="an inline matrix must be JSON"):
+        matrix_of(Stack(broken, "S"))

@@ -4,7 +4,9 @@ through cdk-nag, on what GovernedFunction synthesizes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from paved_road.guardrails.rule import ResourceView
 from paved_road.guardrails.rules import (
     LAMBDA_CRITICAL_DEPLOYMENT,
     LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING,
+    LAMBDA_RUNTIME_DEPRECATED,
     LAMBDA_RUNTIME_HORIZON,
 )
 from paved_road.runtimes import lifecycle
@@ -68,8 +71,16 @@ def alias(group: str | None = None, **props: Any) -> dict[str, Any]:
     return resource
 
 
-def group(alarms: list[Any] | None) -> dict[str, Any]:
-    props: dict[str, Any] = {"ApplicationName": {"Ref": "App"}}
+def group(alarms: list[Any] | None, *, rollback_events: list[str] | None = None) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "ApplicationName": {"Ref": "App"},
+        "AutoRollbackConfiguration": {
+            "Enabled": True,
+            "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]
+            if rollback_events is None
+            else rollback_events,
+        },
+    }
     if alarms is not None:
         props["AlarmConfiguration"] = {"Enabled": True, "Alarms": alarms}
     return {"Type": "AWS::CodeDeploy::DeploymentGroup", "Properties": props}
@@ -116,7 +127,7 @@ def test_critical_function_without_any_alias_deployment_warns() -> None:
 def test_critical_function_with_a_group_without_alarms_warns() -> None:
     resources = {"Fn": function("CRITICAL"), "Live": alias("Group"), "Group": group(None)}
     finding = LAMBDA_CRITICAL_DEPLOYMENT.check(view_of(resources, "Fn"))
-    assert finding is not None and "no rollback alarms" in finding.detail
+    assert finding is not None and "does not roll back on alarms" in finding.detail
 
 
 def test_critical_function_with_group_and_alarms_passes() -> None:
@@ -126,6 +137,17 @@ def test_critical_function_with_group_and_alarms_passes() -> None:
         "Group": group([{"Name": {"Ref": "Alarm"}}]),
     }
     assert LAMBDA_CRITICAL_DEPLOYMENT.check(view_of(resources, "Fn")) is None
+
+
+def test_critical_function_whose_alarms_do_not_roll_back_warns() -> None:
+    # GIVEN alarms on the group, but automatic rollback only on failed deployments
+    resources = {
+        "Fn": function("CRITICAL"),
+        "Live": alias("Group"),
+        "Group": group([{"Name": {"Ref": "Alarm"}}], rollback_events=["DEPLOYMENT_FAILURE"]),
+    }
+    finding = LAMBDA_CRITICAL_DEPLOYMENT.check(view_of(resources, "Fn"))
+    assert finding is not None and "does not roll back on alarms" in finding.detail
 
 
 @pytest.mark.parametrize("criticality", ["IMPORTANT", "STANDARD", None])
@@ -200,6 +222,34 @@ def test_a_scalable_target_of_another_alias_does_not_count() -> None:
         "Live": alias(**pc()),
         "Scaling": target({"Fn::Join": ["", ["function:", {"Ref": "Fn"}, ":canary"]]}),
     }
+    assert LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING.check(view_of(resources, "Live")) is not None
+
+
+def test_a_function_whose_name_prefixes_another_is_not_confused() -> None:
+    # GIVEN fixed PC on the alias of "Api" and a scalable target for "ApiV2"'s alias only
+    resources = {
+        "Api": function(),
+        "ApiV2": function(),
+        "Live": {
+            "Type": "AWS::Lambda::Alias",
+            "Properties": {"FunctionName": {"Ref": "Api"}, "Name": "live", **pc(5)},
+        },
+        "Scaling": target({"Fn::Join": ["", ["function:", {"Ref": "ApiV2"}, ":live"]]}),
+    }
+    # THEN Api's alias is still reported
+    assert LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING.check(view_of(resources, "Live")) is not None
+
+
+def test_literal_resource_ids_match_literal_function_names() -> None:
+    resources = {
+        "Live": {
+            "Type": "AWS::Lambda::Alias",
+            "Properties": {"FunctionName": "orders", "Name": "live", **pc(2)},
+        },
+        "Scaling": target("function:orders:live"),
+    }
+    assert LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING.check(view_of(resources, "Live")) is None
+    resources["Scaling"] = target("function:orders-v2:live")
     assert LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING.check(view_of(resources, "Live")) is not None
 
 
@@ -292,3 +342,59 @@ def test_mapping_rules_follow_the_live_alias_to_the_function() -> None:
         stack.get_logical_id(consumer.governed_function.function.node.default_child)  # type: ignore[arg-type]
     )
     assert found is not None and found[0] == function_id
+
+
+# --------------------------------------------------------- settings per stack, policy
+
+
+def test_a_stage_level_matrix_reaches_the_guardrails(tmp_path: Path) -> None:
+    # GIVEN a matrix set on a Stage (not the App the guardrails are registered on) whose
+    # STANDARD horizon covers a runtime deprecating within a few hundred days
+    from aws_cdk import App, Stage
+
+    from paved_road.governance import use_matrix
+    from paved_road.guardrails import enforce
+
+    runtime, left = horizon_runtime()
+    app = App(outdir=str(tmp_path / "out"), builtin_cloud_formation_validation=False)
+    stage = Stage(app, "Prod")
+    use_matrix(
+        stage,
+        CriticalityMatrix.from_dict({"STANDARD": {"deprecation_horizon_days": left + 1}}),
+    )
+    stack = Stack(stage, "Svc")
+    code_dir = tmp_path / "code"
+    code_dir.mkdir()
+    (code_dir / "index.js").write_text("exports.handler = async () => ({});\n")
+    GovernedFunction(
+        stack,
+        "Fn",
+        code=lambda_.Code.from_asset(str(code_dir)),
+        handler="index.handler",
+        runtime=lambda_.Runtime(runtime, lambda_.RuntimeFamily.OTHER),
+        invocation=Invocation.SYNCHRONOUS,
+        keep_versions=None,
+    )
+    enforce(app)
+    app.synth()
+    # THEN the horizon warning uses the Stage's matrix
+    report = json.loads((tmp_path / "out" / "validation-report.json").read_text())
+    rules = {v["ruleName"] for p in report["pluginReports"] for v in p["violations"]}
+    assert "PavedRoad-LambdaRuntimeHorizon" in rules
+
+
+def test_the_deprecated_rule_reports_unknown_runtimes_the_policy_does_not_approve(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a policy approving python3.14 only, and a runtime cfn-lint has no dates for
+    from paved_road import runtimes
+
+    policy_file = tmp_path / "runtimes.yaml"
+    policy_file.write_text("approved: [python3.14]\n", encoding="utf-8")
+    policy = runtimes.load_policy(policy_file)
+    resources = {"Fn": function(runtime="python9.99")}
+    view = dataclasses.replace(view_of(resources, "Fn"), runtime_policy=policy)
+    # THEN it is reported as not approved (without a policy it is unknown: not reported)
+    finding = LAMBDA_RUNTIME_DEPRECATED.check(view)
+    assert finding is not None and "not on the organization's approved list" in finding.detail
+    assert LAMBDA_RUNTIME_DEPRECATED.check(view_of(resources, "Fn")) is None

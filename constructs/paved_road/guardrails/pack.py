@@ -94,7 +94,6 @@ class PavedRoadChecks(NagPack):
     ) -> None:
         super().__init__(scope, verbose=verbose)
         self._fixed_matrix = matrix
-        self._matrix = matrix or governance.DEFAULT_MATRIX
         self._pack_name = PACK_NAME
         self._rules = tuple(rules)
         by_type: dict[str, list[GuardrailRule]] = {}
@@ -105,7 +104,10 @@ class PavedRoadChecks(NagPack):
         self._fixed_today = today
         self._today: datetime.date = today or runtimes.current_date()
         self._templates: dict[Any, Mapping[str, Any]] = {}
-        self._runtime_policy: runtimes.RuntimePolicy | None = None
+        # per stack: its context may differ from the validated scope's (a Stage's)
+        self._stack_settings: dict[
+            Any, tuple[governance.CriticalityMatrix, runtimes.RuntimePolicy]
+        ] = {}
 
     @property
     def name(self) -> str:
@@ -124,11 +126,7 @@ class PavedRoadChecks(NagPack):
                 )
             except ValueError as exc:
                 raise PavedRoadError(f"PavedRoadChecks: {exc}") from exc
-        if self._fixed_matrix is None:
-            self._matrix = governance.matrix_of(scope)
-        self._runtime_policy = runtimes.policy_for(
-            scope.node.try_get_context(runtimes.POLICY_CONTEXT)
-        )
+        self._stack_settings = {}
         report = super().validate_scope(scope)
         blank = self._blank_acknowledgments(scope)
         if not blank:
@@ -169,12 +167,21 @@ class PavedRoadChecks(NagPack):
             if finding is not None:
                 self._apply_rule(cast(IApplyRule, _NonCompliant(rule, node, finding)))
 
+    def _settings(
+        self, stack: Stack
+    ) -> tuple[governance.CriticalityMatrix, runtimes.RuntimePolicy]:
+        found = self._stack_settings.get(stack)
+        if found is None:
+            found = self._stack_settings[stack] = _settings_of(stack, self._fixed_matrix)
+        return found
+
     def _view(self, node: CfnResource) -> ResourceView:
         stack = node.stack
         template = self._templates.get(stack)
         if template is None:
             template = self._templates[stack] = _load_template(stack)
         logical_id = str(stack.resolve(node.logical_id))
+        matrix, policy = self._settings(stack)
         resource = (template.get("Resources") or {}).get(logical_id) or {}
         return ResourceView(
             logical_id=logical_id,
@@ -182,9 +189,22 @@ class PavedRoadChecks(NagPack):
             properties=resource.get("Properties") or {},
             template=template,
             today=self._today,
-            matrix=self._matrix,
-            runtime_policy=self._runtime_policy,
+            matrix=matrix,
+            runtime_policy=policy,
         )
+
+
+def _settings_of(
+    stack: Stack, fixed: governance.CriticalityMatrix | None
+) -> tuple[governance.CriticalityMatrix, runtimes.RuntimePolicy]:
+    """The criticality matrix and runtime policy in force for ``stack`` (its own context:
+    ``use_matrix`` on a Stage reaches the stacks below it, not the App's validation)."""
+    matrix = fixed or governance.matrix_of(stack)
+    try:
+        policy = runtimes.policy_for(stack.node.try_get_context(runtimes.POLICY_CONTEXT))
+    except PavedRoadError as exc:
+        raise PavedRoadError(f"PavedRoadChecks: {exc}") from exc
+    return matrix, policy
 
 
 def _load_template(stack: Stack) -> Mapping[str, Any]:

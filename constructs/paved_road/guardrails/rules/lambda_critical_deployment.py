@@ -19,7 +19,9 @@ GROUP = "AWS::CodeDeploy::DeploymentGroup"
 
 def _deployments(template: Mapping[str, Any]) -> dict[str, list[bool]]:
     """Function logical id -> for each alias under CodeDeploy, whether its deployment
-    group has alarms enabled (an alias with no CodeDeploy update policy is not listed)."""
+    group rolls back on alarms (alarms enabled, automatic rollback on
+    ``DEPLOYMENT_STOP_ON_ALARM``); an alias with no CodeDeploy update policy is not
+    listed."""
     resources = template.get("Resources") or {}
     found: dict[str, list[bool]] = {}
     for resource in resources.values():
@@ -33,8 +35,16 @@ def _deployments(template: Mapping[str, Any]) -> dict[str, list[bool]]:
         group = resources.get(reference_target(policy.get("DeploymentGroupName")) or "")
         alarms = False
         if isinstance(group, Mapping) and group.get("Type") == GROUP:
-            config = (group.get("Properties") or {}).get("AlarmConfiguration") or {}
-            alarms = bool(config.get("Alarms")) and config.get("Enabled") is not False
+            props = group.get("Properties") or {}
+            config = props.get("AlarmConfiguration") or {}
+            rollback = props.get("AutoRollbackConfiguration") or {}
+            # the alarms must be watched and must roll back (DEPLOYMENT_STOP_ON_ALARM)
+            alarms = (
+                bool(config.get("Alarms"))
+                and config.get("Enabled") is not False
+                and rollback.get("Enabled") is True
+                and "DEPLOYMENT_STOP_ON_ALARM" in (rollback.get("Events") or [])
+            )
         elif group is None and policy.get("DeploymentGroupName"):
             alarms = True  # a group outside this template: not decidable, assume governed
         found.setdefault(function, []).append(alarms)
@@ -55,8 +65,9 @@ def check(view: ResourceView) -> Finding | None:
         )
     if not any(aliases):
         return Finding(
-            "Its CodeDeploy deployment group has no rollback alarms: only a failed deployment "
-            "rolls back, not errors or latency."
+            "Its CodeDeploy deployment group does not roll back on alarms (no alarms, or no "
+            "automatic rollback on DEPLOYMENT_STOP_ON_ALARM): errors or latency of a new "
+            "version do not stop it."
         )
     return None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from cdk_nag import NagMessageLevel
 
+from paved_road._template import reference_target
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
 from paved_road.guardrails.rules._common import TemplateMemo, flatten
 
@@ -15,34 +16,56 @@ SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 PC_DIMENSION = "lambda:function:ProvisionedConcurrency"
 
 
-def _targets(template: Mapping[str, Any]) -> list[str]:
-    """The flattened ``ResourceId`` of every provisioned-concurrency scalable target."""
+def _targets(template: Mapping[str, Any]) -> list[Any]:
+    """The ``ResourceId`` of every provisioned-concurrency scalable target."""
     out = []
     for resource in (template.get("Resources") or {}).values():
         if not isinstance(resource, Mapping) or resource.get("Type") != SCALABLE_TARGET:
             continue
         props = resource.get("Properties") or {}
         if props.get("ScalableDimension") == PC_DIMENSION:
-            out.append(flatten(props.get("ResourceId")))
+            out.append(props.get("ResourceId"))
     return out
 
 
 _TARGETS = TemplateMemo(_targets)
 
 
+def _references(value: Any) -> set[str]:
+    """Every logical id a ``Ref``/``Fn::GetAtt`` inside ``value`` names."""
+    found: set[str] = set()
+    if isinstance(value, Mapping):
+        target = reference_target(value)
+        if target is not None:
+            found.add(target)
+        for inner in value.values():
+            found |= _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _references(inner)
+    return found
+
+
 def _scaled(view: ResourceView) -> bool:
     """Whether a scalable target's ResourceId names this alias or version: through a
-    reference to it, or as ``function:<function>:<alias name>``."""
-    function = flatten(view.properties.get("FunctionName"))
+    reference to it, as ``function:<Ref function>:<alias name>``, or as the literal
+    ``function:<name>:<alias name>``."""
+    function = view.properties.get("FunctionName")
+    function_ref = reference_target(function)
     qualifier = view.properties.get("Name")
     for resource_id in _TARGETS(view.template):
-        if view.logical_id in resource_id:
+        refs = _references(resource_id)
+        if view.logical_id in refs:
             return True
-        if (
-            isinstance(qualifier, str)
-            and function
-            and function in resource_id
-            and resource_id.endswith(f":{qualifier}")
+        if not isinstance(qualifier, str):
+            continue
+        if isinstance(resource_id, str) and isinstance(function, str):
+            if resource_id == f"function:{function}:{qualifier}":
+                return True
+        elif (
+            function_ref is not None
+            and refs == {function_ref}
+            and flatten(resource_id).endswith(f":{qualifier}")
         ):
             return True
     return False

@@ -12,16 +12,16 @@ def check(view: ResourceView) -> Finding | None:
     runtime = view.properties.get("Runtime")
     if not isinstance(runtime, str):
         return None  # container image, or an intrinsic: not decidable here
-    entry = view.lifecycle(runtime)
-    if entry is None:
+    policy = view.runtime_policy or runtimes.policy()
+    phase = policy.phase(runtime, view.today)  # NOT_APPROVED also for runtimes without dates
+    if phase in (runtimes.Phase.SUPPORTED, runtimes.Phase.UNKNOWN):
         return None
-    phase = entry.phase(view.today)
-    if phase is runtimes.Phase.SUPPORTED:
-        return None
-    successor = f"; successor: {entry.successor}" if entry.successor else ""
+    entry = policy.lifecycle(runtime)
+    successor = f"; successor: {entry.successor}" if entry and entry.successor else ""
     if phase is runtimes.Phase.NOT_APPROVED:
         return Finding(f"{runtime} is not on the organization's approved list{successor}.")
-    return Finding(f"{runtime} is {phase.value} (deprecated {entry.deprecated}{successor}).")
+    deprecated = entry.deprecated if entry else None
+    return Finding(f"{runtime} is {phase.value} (deprecated {deprecated}{successor}).")
 
 
 RULE = GuardrailRule(
