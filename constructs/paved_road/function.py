@@ -608,6 +608,16 @@ class GovernedFunction(Construct):
                 "must look like arn:aws:lambda:<region>::runtime:<64 hex characters>",
                 runtime_version_arn,
             )
+        elif runtime_version_arn and not is_token(runtime_version_arn):
+            region = Stack.of(self).region
+            arn_region = runtime_version_arn.split(":")[3]
+            if not is_token(region) and arn_region != region:
+                problems.add(
+                    "runtime_version_arn",
+                    f"must be a runtime version of the stack's region {region} (runtime "
+                    f"versions are regional), not {arn_region}",
+                    runtime_version_arn,
+                )
         if not isinstance(shift, TrafficShift):
             problems.add("deployment", "must be a paved_road.TrafficShift", shift)
         else:

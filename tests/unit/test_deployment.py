@@ -635,3 +635,14 @@ def test_helper_functions_need_no_arn_even_when_the_matrix_says_manual() -> None
     assert pruner[0]["Properties"]["RuntimeManagementConfig"] == {
         "UpdateRuntimeOn": "FunctionUpdate"
     }
+
+
+def test_a_literal_runtime_version_of_another_region_is_rejected() -> None:
+    from aws_cdk import Environment
+
+    app = App(builtin_cloud_formation_validation=False)
+    dublin = Stack(app, "Dublin", env=Environment(region="eu-west-1"))
+    make(dublin, criticality=Criticality.CRITICAL)  # an eu-west-1 ARN: accepted
+    virginia = Stack(app, "Virginia", env=Environment(region="us-east-1"))
+    with pytest.raises(PavedRoadError, match=r"region us-east-1 .*not eu-west-1"):
+        make(virginia, criticality=Criticality.CRITICAL)
