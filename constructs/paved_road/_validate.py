@@ -30,6 +30,14 @@ def seconds(duration: Duration | None) -> float | None:
     return float(duration.to_seconds())
 
 
+def millis(duration: object) -> float | None:
+    """A Duration in milliseconds (fractions of a second kept); None if absent, not a
+    Duration, or a token."""
+    if not isinstance(duration, Duration) or duration.is_unresolved():
+        return None
+    return float(duration.to_milliseconds())
+
+
 def size_bytes(size: Size | None) -> int | None:
     if size is None or size.is_unresolved():
         return None

@@ -51,6 +51,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from paved_road._alarms import threshold_alarm
 from paved_road.governance import RollbackAlarms, ShiftKind, TrafficShift
 
 LIVE_ALIAS = "live"
@@ -252,9 +253,10 @@ class ProgressiveDelivery(Construct):
                     "ErrorRateAlarm",
                     rate,
                     threshold,
-                    f"Rollback: error rate of alias {name} above "
+                    f"error rate of alias {name} above "
                     f"{spec.error_rate_baseline_percent:g} % baseline + "
-                    f"{spec.error_rate_increase_percent:g} % ({threshold:g} %), 2 of 3 minutes",
+                    f"{spec.error_rate_increase_percent:g} % ({threshold:g} %) in 2 of 3 "
+                    "minutes rolls a deployment back",
                 )
             )
         if spec.duration_p99:
@@ -264,7 +266,8 @@ class ProgressiveDelivery(Construct):
                     "DurationAlarm",
                     self.alias.metric_duration(period=_MINUTE, statistic="p99"),
                     ms,
-                    f"Rollback: p99 duration of alias {name} above {ms:g} ms, 2 of 3 minutes",
+                    f"p99 duration of alias {name} above {ms:g} ms in 2 of 3 minutes rolls "
+                    "a deployment back",
                 )
             )
         return alarms
@@ -274,16 +277,15 @@ class ProgressiveDelivery(Construct):
     ) -> cloudwatch.Alarm:
         """A rollback alarm: above ``threshold`` in 2 of 3 one-minute periods; missing
         data (no traffic) does not breach."""
-        return cloudwatch.Alarm(
+        return threshold_alarm(
             self,
             id,
+            description=description,
             metric=metric,
             threshold=threshold,
             evaluation_periods=3,
             datapoints_to_alarm=2,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=description,
+            strictly_above=True,
         )
 
     def _config(self, shift: TrafficShift) -> codedeploy.ILambdaDeploymentConfig:

@@ -50,7 +50,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from paved_road import governance, runtimes
-from paved_road._validate import check_range, is_token, seconds
+from paved_road._validate import check_range, is_token, millis, seconds
 from paved_road.deployment import ProgressiveDelivery, ProvisionedConcurrency
 from paved_road.errors import PavedRoadError, Problems
 from paved_road.governance import (
@@ -642,8 +642,8 @@ class GovernedFunction(Construct):
         else:
             for message in alarms.problems():
                 problems.add("rollback_alarms", message)
-        limit_ms = _millis(duration_limit)
-        timeout_ms = _millis(timeout)
+        limit_ms = millis(duration_limit)
+        timeout_ms = millis(timeout)
         if limit_ms is not None and timeout_ms is not None and not 0 < limit_ms <= timeout_ms:
             problems.add(
                 "duration_limit",
@@ -761,13 +761,6 @@ class HelperFunction(GovernedFunction):
     # patched with each deployment of the stack, whatever the organization's matrix says
     # (a Manual tier would need a runtime version ARN these functions cannot be given)
     _default_runtime_management = RuntimeManagement.FUNCTION_UPDATE
-
-
-def _millis(duration: Duration | None) -> float | None:
-    """Milliseconds of a Duration (fractions of a second kept); None for a token."""
-    if not isinstance(duration, Duration) or duration.is_unresolved():
-        return None
-    return duration.to_milliseconds()
 
 
 def _as_function(hook: lambda_.IFunction | GovernedFunction | None) -> lambda_.IFunction | None:

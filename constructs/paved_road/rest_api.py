@@ -63,7 +63,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct, IValidation
 
 from paved_road._markers import PRODUCTION_METADATA
-from paved_road._validate import check_range, is_token, size_bytes
+from paved_road._validate import check_range, is_token, millis, size_bytes
 from paved_road.errors import Problems
 
 ENHANCED_PREFIX = "SecurityPolicy_"
@@ -942,21 +942,15 @@ def _warn_short_function_timeout(
     function_timeout = getattr(function, "timeout", None)
     if function_timeout is None and isinstance(function, lambda_.Function):
         function_timeout = Duration.seconds(3)  # Lambda's default timeout
-    fn_s = _seconds_exact(function_timeout)
-    int_s = _seconds_exact(timeout)
+    fn_ms, int_ms = millis(function_timeout), millis(timeout)
+    fn_s = None if fn_ms is None else fn_ms / 1000
+    int_s = None if int_ms is None else int_ms / 1000
     if fn_s is not None and int_s is not None and fn_s < int_s:
         Annotations.of(scope).add_warning_v2(
             "paved-road:streaming-function-timeout",
             f"Streaming route {path}: the function times out after {fn_s:g} s, before the "
             f"integration timeout of {int_s:g} s; long streams end when the function does.",
         )
-
-
-def _seconds_exact(duration: object) -> float | None:
-    """Seconds (fractions kept), or None for a token or a non-Duration."""
-    if not isinstance(duration, Duration) or duration.is_unresolved():
-        return None
-    return duration.to_milliseconds() / 1000
 
 
 def _private_policy(vpc_endpoints: Sequence[ec2.IInterfaceVpcEndpoint]) -> iam.PolicyDocument:
