@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -112,3 +113,39 @@ def isolated_handler_environment(
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"{service}-{uuid.uuid4().hex[:8]}")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", namespace)
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+
+
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """Every JSON object printed on its own line (Powertools logs, EMF blobs)."""
+    lines = []
+    for line in output.splitlines():
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict):
+            lines.append(parsed)
+    return lines
+
+
+def emitted_metrics(
+    output: str, namespace: str, *, counts_without_dimensions: bool = False
+) -> dict[str, float]:
+    """Sum of every metric value found in the CloudWatch EMF blobs printed to stdout,
+    checking each is in ``namespace`` (and, with ``counts_without_dimensions``, that it
+    has no dimension and the unit Count)."""
+    totals: dict[str, float] = {}
+    for blob in json_lines(output):
+        if "_aws" not in blob:
+            continue
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            assert directive["Namespace"] == namespace
+            if counts_without_dimensions:
+                assert directive["Dimensions"] == [[]]
+            for metric in directive["Metrics"]:
+                if counts_without_dimensions:
+                    assert metric["Unit"] == "Count"
+                values = blob[metric["Name"]]
+                values = values if isinstance(values, list) else [values]
+                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
+    return totals

@@ -22,8 +22,10 @@ from moto import mock_aws
 
 from tests.handlers.support import (
     FakeLambdaContext,
+    emitted_metrics,
     forbid_aws_clients,
     isolated_handler_environment,
+    json_lines,
     load_asset_module,
 )
 
@@ -111,33 +113,6 @@ def calls_to(api_calls: list[ApiCall], service: str, operation: str | None = Non
         for call in api_calls
         if call[0] == service and (operation is None or call[1] == operation)
     ]
-
-
-def json_lines(output: str) -> list[dict[str, Any]]:
-    lines = []
-    for line in output.splitlines():
-        try:
-            parsed = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict):
-            lines.append(parsed)
-    return lines
-
-
-def emitted_metrics(output: str) -> dict[str, float]:
-    """Sum of every metric value found in the CloudWatch EMF blobs printed to stdout."""
-    totals: dict[str, float] = {}
-    for blob in json_lines(output):
-        if "_aws" not in blob:
-            continue
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
-            assert directive["Namespace"] == NAMESPACE
-            for metric in directive["Metrics"]:
-                values = blob[metric["Name"]]
-                values = values if isinstance(values, list) else [values]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
-    return totals
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -242,7 +217,7 @@ def test_poisoned_record_is_the_only_batch_item_failure(
     }
     # AND one RecordsProcessed per stored record is emitted, and the failure is counted
     output = capsys.readouterr().out
-    assert emitted_metrics(output) == {"RecordsProcessed": 2, "RecordsFailed": 1}
+    assert emitted_metrics(output, NAMESPACE) == {"RecordsProcessed": 2, "RecordsFailed": 1}
     # AND the failure is logged at ERROR level with the poisoned message id
     errors = [line for line in json_lines(output) if line.get("level") == "ERROR"]
     assert [line["message_id"] for line in errors] == [poison["messageId"]]
@@ -266,7 +241,7 @@ def test_all_good_batch_returns_no_failures(
     for n, record in enumerate(records):
         assert read_object(f"events/{record['messageId']}.json") == {"sequence": n}
     # AND the metrics count three processed records and no failure
-    assert emitted_metrics(capsys.readouterr().out) == {"RecordsProcessed": 3}
+    assert emitted_metrics(capsys.readouterr().out, NAMESPACE) == {"RecordsProcessed": 3}
 
 
 @pytest.mark.parametrize(
@@ -414,7 +389,7 @@ def test_idempotency_serves_a_redelivered_message_from_the_store(
     # THEN the object is written once and the idempotency record is COMPLETED
     assert first == {"batchItemFailures": []}
     assert len(calls_to(api_calls, "s3", "PutObject")) == 1
-    assert emitted_metrics(first_output) == {"RecordsProcessed": 1}
+    assert emitted_metrics(first_output, NAMESPACE) == {"RecordsProcessed": 1}
     items = idempotency_items()
     assert len(items) == 1
     stored = items[0]
@@ -439,7 +414,7 @@ def test_idempotency_serves_a_redelivered_message_from_the_store(
     assert calls_to(second_calls, "dynamodb", "PutItem")
     assert calls_to(second_calls, "s3") == []
     assert len(calls_to(api_calls, "s3", "PutObject")) == 1
-    assert emitted_metrics(second_output) == {}
+    assert emitted_metrics(second_output, NAMESPACE) == {}
     assert idempotency_items() == items
     assert read_object(f"events/{message_id}.json") == {"orderId": "o-42", "amount": 99}
 

@@ -23,8 +23,10 @@ from moto import mock_aws
 
 from tests.handlers.support import (
     FakeLambdaContext,
+    emitted_metrics,
     forbid_aws_clients,
     isolated_handler_environment,
+    json_lines,
     load_asset_module,
 )
 
@@ -191,35 +193,8 @@ def drain_queue(queue_url: str) -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def json_lines(output: str) -> list[dict[str, Any]]:
-    lines = []
-    for line in output.splitlines():
-        try:
-            parsed = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict):
-            lines.append(parsed)
-    return lines
-
-
 def log_lines(output: str) -> list[dict[str, Any]]:
     return [line for line in json_lines(output) if "level" in line]
-
-
-def emitted_metrics(output: str) -> dict[str, float]:
-    """Sum of every metric value found in the CloudWatch EMF blobs printed to stdout."""
-    totals: dict[str, float] = {}
-    for blob in json_lines(output):
-        if "_aws" not in blob:
-            continue
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
-            assert directive["Namespace"] == NAMESPACE
-            for metric in directive["Metrics"]:
-                values = blob[metric["Name"]]
-                values = values if isinstance(values, list) else [values]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
-    return totals
 
 
 class CountingSqs:
@@ -361,7 +336,7 @@ def test_s3_output_writes_one_object_per_record(
         key = f"records/orders/{record['partition']}/{record['offset']}.json"
         assert read_object(key) == expected_document(record, f"customer-{record['partition']}")
     # AND the metrics count eight processed records and no failure
-    assert emitted_metrics(capsys.readouterr().out) == {"RecordsProcessed": 8}
+    assert emitted_metrics(capsys.readouterr().out, NAMESPACE) == {"RecordsProcessed": 8}
     assert handler_module.s3_client.cache_info().currsize == 1
 
 
@@ -522,7 +497,7 @@ def test_a_value_that_is_not_a_json_object_is_a_poison_record(
     errors = [line for line in log_lines(output) if line["level"] == "ERROR"]
     assert [(e["topic"], e["partition"], e["offset"]) for e in errors] == [("orders", 1, 3)]
     assert "PoisonRecordError" in errors[0]["exception"]
-    assert emitted_metrics(output) == {"RecordsProcessed": 1, "RecordsFailed": 1}
+    assert emitted_metrics(output, NAMESPACE) == {"RecordsProcessed": 1, "RecordsFailed": 1}
 
 
 @pytest.mark.parametrize(
@@ -580,7 +555,7 @@ def test_a_failure_blocks_the_later_offsets_of_its_partition_only(
     output = capsys.readouterr().out
     warnings = [line for line in log_lines(output) if line["level"] == "WARNING"]
     assert [(w["partition"], w["offset"]) for w in warnings] == [(0, 3), (0, 4)]
-    assert emitted_metrics(output) == {"RecordsProcessed": 5, "RecordsFailed": 3}
+    assert emitted_metrics(output, NAMESPACE) == {"RecordsProcessed": 5, "RecordsFailed": 3}
 
 
 def test_an_s3_write_failure_blocks_the_later_offsets_of_its_partition(
@@ -816,7 +791,10 @@ def test_without_partial_responses_a_failure_raises_batch_failed_error(
     assert str(raised.value) == "2 of 4 Kafka records failed: orders-0@1, orders-0@2"
     assert [str(c) for c in raised.value.failures] == ["orders-0@1", "orders-0@2"]
     # AND the metrics are still emitted
-    assert emitted_metrics(capsys.readouterr().out) == {"RecordsProcessed": 2, "RecordsFailed": 2}
+    assert emitted_metrics(capsys.readouterr().out, NAMESPACE) == {
+        "RecordsProcessed": 2,
+        "RecordsFailed": 2,
+    }
 
 
 def test_without_partial_responses_a_good_batch_returns_no_failures(
@@ -881,10 +859,13 @@ def test_records_failed_is_emitted_only_when_a_record_failed(
     handler_module: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handler_module.handler(msk_event(*orders_batch(p0=2, p1=0)), lambda_context())
-    assert emitted_metrics(capsys.readouterr().out) == {"RecordsProcessed": 2}
+    assert emitted_metrics(capsys.readouterr().out, NAMESPACE) == {"RecordsProcessed": 2}
 
     handler_module.handler(msk_event(kafka_record(0, 9, raw_value="!")), lambda_context())
-    assert emitted_metrics(capsys.readouterr().out) == {"RecordsProcessed": 0, "RecordsFailed": 1}
+    assert emitted_metrics(capsys.readouterr().out, NAMESPACE) == {
+        "RecordsProcessed": 0,
+        "RecordsFailed": 1,
+    }
 
 
 # --------------------------------------------------------------------------- malformed input

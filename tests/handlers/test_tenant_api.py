@@ -23,7 +23,9 @@ import pytest
 
 from tests.handlers.support import (
     FakeLambdaContext,
+    emitted_metrics,
     isolated_handler_environment,
+    json_lines,
     load_asset_module,
 )
 
@@ -142,33 +144,6 @@ def rest_event(
     }
 
 
-def json_lines(output: str) -> list[dict[str, Any]]:
-    lines = []
-    for line in output.splitlines():
-        try:
-            parsed = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict):
-            lines.append(parsed)
-    return lines
-
-
-def emitted_metrics(output: str) -> dict[str, float]:
-    """Sum of every metric value found in the CloudWatch EMF blobs printed to stdout."""
-    totals: dict[str, float] = {}
-    for blob in json_lines(output):
-        if "_aws" not in blob:
-            continue
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
-            assert directive["Namespace"] == NAMESPACE
-            for metric in directive["Metrics"]:
-                values = blob[metric["Name"]]
-                values = values if isinstance(values, list) else [values]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
-    return totals
-
-
 def body_of(response: dict[str, Any]) -> dict[str, Any]:
     assert response["isBase64Encoded"] is False
     return json.loads(response["body"])
@@ -237,7 +212,7 @@ def test_request_is_served_for_the_context_tenant(
     assert logged["function_name"] == FUNCTION_NAME
     # (with the tenantId key the TenantIsolatedFunction Logs Insights queries filter on)
     assert logged["tenantId"] == "acme"
-    assert emitted_metrics(output) == {"TenantRequests": 1}
+    assert emitted_metrics(output, NAMESPACE) == {"TenantRequests": 1}
 
 
 def test_second_request_of_the_same_tenant_keeps_one_environment_tenant(
@@ -262,7 +237,7 @@ def test_second_request_of_the_same_tenant_keeps_one_environment_tenant(
         "environmentTenants": ["globex"],
     }
     assert sorted(handler_module._SEEN) == ["globex"]
-    assert emitted_metrics(capsys.readouterr().out) == {"TenantRequests": 2}
+    assert emitted_metrics(capsys.readouterr().out, NAMESPACE) == {"TenantRequests": 2}
 
 
 def test_each_module_load_starts_with_no_tenant(load_handler: Callable[[], ModuleType]) -> None:

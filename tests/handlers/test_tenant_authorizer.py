@@ -28,8 +28,10 @@ from moto import mock_aws
 
 from tests.handlers.support import (
     FakeLambdaContext,
+    emitted_metrics,
     forbid_aws_clients,
     isolated_handler_environment,
+    json_lines,
     load_asset_module,
 )
 
@@ -136,37 +138,8 @@ def calls_to(api_calls: list[ApiCall], service: str, operation: str | None = Non
     ]
 
 
-def json_lines(output: str) -> list[dict[str, Any]]:
-    lines = []
-    for line in output.splitlines():
-        try:
-            parsed = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict):
-            lines.append(parsed)
-    return lines
-
-
 def decisions(output: str) -> list[dict[str, Any]]:
     return [line for line in json_lines(output) if line.get("message") == "Authorization decision"]
-
-
-def emitted_metrics(output: str) -> dict[str, float]:
-    """Sum of every metric value found in the EMF blobs, checking they have no dimension."""
-    totals: dict[str, float] = {}
-    for blob in json_lines(output):
-        if "_aws" not in blob:
-            continue
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
-            assert directive["Namespace"] == NAMESPACE
-            assert directive["Dimensions"] == [[]]
-            for metric in directive["Metrics"]:
-                assert metric["Unit"] == "Count"
-                values = blob[metric["Name"]]
-                values = values if isinstance(values, list) else [values]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
-    return totals
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -294,7 +267,9 @@ def test_valid_token_allows_every_route_with_the_tenant_in_context(
     assert decision["decision"] == "Allow"
     assert decision["tenant_id"] == "acme"
     assert decision["reason"] == "authorized"
-    assert emitted_metrics(output) == {"AuthorizerAllowed": 1}
+    assert emitted_metrics(output, NAMESPACE, counts_without_dimensions=True) == {
+        "AuthorizerAllowed": 1
+    }
 
 
 @pytest.mark.parametrize(
@@ -384,7 +359,9 @@ def test_unknown_tenant_is_denied(
     assert decision["decision"] == "Deny"
     assert decision["tenant_id"] == "initech"
     assert decision["reason"] == "unknown or inactive tenant"
-    assert emitted_metrics(output) == {"AuthorizerDenied": 1}
+    assert emitted_metrics(output, NAMESPACE, counts_without_dimensions=True) == {
+        "AuthorizerDenied": 1
+    }
 
 
 def test_suspended_tenant_is_denied(handler_module: ModuleType) -> None:
@@ -639,7 +616,9 @@ def test_invalid_claims_are_denied(
     [decision] = decisions(output)
     assert (decision["decision"], decision["reason"]) == ("Deny", reason)
     assert "tenant_id" not in decision  # Powertools drops keys whose value is None
-    assert emitted_metrics(output) == {"AuthorizerDenied": 1}
+    assert emitted_metrics(output, NAMESPACE, counts_without_dimensions=True) == {
+        "AuthorizerDenied": 1
+    }
 
 
 def test_clock_skew_is_tolerated(

@@ -40,8 +40,10 @@ from moto import mock_aws
 
 from tests.handlers.support import (
     FakeLambdaContext,
+    emitted_metrics,
     forbid_aws_clients,
     isolated_handler_environment,
+    json_lines,
     load_asset_module,
 )
 
@@ -140,18 +142,6 @@ def fail_deletes_of(
     return asked
 
 
-def json_lines(output: str) -> list[dict[str, Any]]:
-    lines = []
-    for line in output.splitlines():
-        try:
-            parsed = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict):
-            lines.append(parsed)
-    return lines
-
-
 def function_logs(output: str) -> list[dict[str, Any]]:
     return [
         line
@@ -160,21 +150,8 @@ def function_logs(output: str) -> list[dict[str, Any]]:
     ]
 
 
-def emitted_metrics(output: str, namespace: str = NAMESPACE) -> dict[str, float]:
-    """Every metric value found in the EMF blobs, checking they have no dimension."""
-    totals: dict[str, float] = {}
-    for blob in json_lines(output):
-        if "_aws" not in blob:
-            continue
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
-            assert directive["Namespace"] == namespace
-            assert directive["Dimensions"] == [[]]
-            for metric in directive["Metrics"]:
-                assert metric["Unit"] == "Count"
-                values = blob[metric["Name"]]
-                values = values if isinstance(values, list) else [values]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(values)
-    return totals
+def metrics_of(output: str, namespace: str = NAMESPACE) -> dict[str, float]:
+    return emitted_metrics(output, namespace, counts_without_dimensions=True)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -619,7 +596,7 @@ def test_scheduled_event_prunes_every_configured_function(
         assert line["keep"] == 2
         assert line["function_name"] == PRUNER_NAME
     # AND the deletions are counted in a dimension-free metric
-    assert emitted_metrics(output) == {"VersionsDeleted": 16, "VersionDeletesFailed": 0}
+    assert metrics_of(output) == {"VersionsDeleted": 16, "VersionDeletesFailed": 0}
 
 
 def test_defaults_keep_three_versions_for_real(
@@ -641,7 +618,7 @@ def test_defaults_keep_three_versions_for_real(
     assert (summary["keep"], summary["dry_run"], summary["versions_deleted"]) == (3, False, 7)
     assert remaining_versions(lambda_client, FUNCTION) == ["2", "4", "10", "11", "12"]
     # AND the metric goes to the default namespace
-    assert emitted_metrics(capsys.readouterr().out, "PavedRoad/VersionPruner") == {
+    assert metrics_of(capsys.readouterr().out, "PavedRoad/VersionPruner") == {
         "VersionsDeleted": 7,
         "VersionDeletesFailed": 0,
     }
@@ -670,7 +647,7 @@ def test_dry_run_from_the_environment_deletes_nothing(
     assert remaining_versions(lambda_client, FUNCTION) == ALL_VERSIONS
     output = capsys.readouterr().out
     assert [line["dry_run"] for line in function_logs(output)] == [True]
-    assert emitted_metrics(output) == {"VersionsDeleted": 0, "VersionDeletesFailed": 0}
+    assert metrics_of(output) == {"VersionsDeleted": 0, "VersionDeletesFailed": 0}
 
 
 def test_each_function_keeps_its_own_count_from_the_environment(
@@ -888,7 +865,7 @@ def test_failed_deletes_are_logged_as_warnings_and_counted(
     [line] = function_logs(output)
     assert line["level"] == "WARNING"
     assert line["failed"] == {"7": "ResourceConflictException"}
-    assert emitted_metrics(output) == {"VersionsDeleted": 6, "VersionDeletesFailed": 1}
+    assert metrics_of(output) == {"VersionsDeleted": 6, "VersionDeletesFailed": 1}
 
 
 def test_a_function_that_cannot_be_pruned_fails_the_invocation_after_the_others(
@@ -915,7 +892,7 @@ def test_a_function_that_cannot_be_pruned_fails_the_invocation_after_the_others(
     assert failure["function"] == "deleted-function"
     assert failure["error_code"] == "ResourceNotFoundException"
     assert success["function"] == FUNCTION
-    assert emitted_metrics(output) == {"VersionsDeleted": 7, "VersionDeletesFailed": 0}
+    assert metrics_of(output) == {"VersionsDeleted": 7, "VersionDeletesFailed": 0}
 
 
 def test_importing_the_module_needs_no_aws_settings(
