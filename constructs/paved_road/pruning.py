@@ -89,7 +89,17 @@ class VersionPruner(Construct):
                 id="Serverless-EventBusDLQ",
                 reason="A daily, idempotent schedule: an invocation EventBridge drops "
                 "after its retries is repeated by the next day's run.",
-            )
+            ),
+            Acknowledgment(
+                id="PavedRoad-EventTargetDeadLetterQueue",
+                reason="A daily, idempotent schedule: an invocation EventBridge drops "
+                "after its retries is repeated by the next day's run.",
+            ),
+            Acknowledgment(
+                id="PavedRoad-LambdaAsyncOnFailureDestination",
+                reason="Scheduled daily and idempotent: a failed run is repeated by the next "
+                "one; failures show in the function's Errors metric and VersionDeletesFailed.",
+            ),
         )
 
     def add(self, governed: GovernedFunction, keep: int) -> None:

@@ -1,6 +1,9 @@
 """The PavedRoad guardrail rules, one per module, named after the rule."""
 
 from paved_road.guardrails.rules.api_tenant_id_from_client import RULE as API_TENANT_ID_FROM_CLIENT
+from paved_road.guardrails.rules.event_target_dead_letter_queue import (
+    RULE as EVENT_TARGET_DEAD_LETTER_QUEUE,
+)
 from paved_road.guardrails.rules.fleet_stack_resource_budget import (
     RULE as FLEET_STACK_RESOURCE_BUDGET,
 )
@@ -15,6 +18,9 @@ from paved_road.guardrails.rules.kafka_provisioned_pollers import (
     RULE as KAFKA_PROVISIONED_POLLERS,
 )
 from paved_road.guardrails.rules.lambda_active_tracing import RULE as LAMBDA_ACTIVE_TRACING
+from paved_road.guardrails.rules.lambda_async_on_failure_destination import (
+    RULE as LAMBDA_ASYNC_ON_FAILURE_DESTINATION,
+)
 from paved_road.guardrails.rules.lambda_critical_deployment import (
     RULE as LAMBDA_CRITICAL_DEPLOYMENT,
 )
@@ -46,12 +52,16 @@ from paved_road.guardrails.rules.routing_rule_only_catch_all import (
 from paved_road.guardrails.rules.routing_rule_priority_unique import (
     RULE as ROUTING_RULE_PRIORITY_UNIQUE,
 )
+from paved_road.guardrails.rules.scheduler_flexible_time_window import (
+    RULE as SCHEDULER_FLEXIBLE_TIME_WINDOW,
+)
 from paved_road.guardrails.rules.sqs_mapping_batch_item_failures import (
     RULE as SQS_MAPPING_BATCH_ITEM_FAILURES,
 )
 from paved_road.guardrails.rules.sqs_mapping_redrive_policy import (
     RULE as SQS_MAPPING_REDRIVE_POLICY,
 )
+from paved_road.guardrails.rules.sqs_queue_policy_open import RULE as SQS_QUEUE_POLICY_OPEN
 from paved_road.guardrails.rules.sqs_visibility_timeout import RULE as SQS_VISIBILITY_TIMEOUT
 from paved_road.guardrails.rules.untrusted_tenant_role_allow import (
     RULE as UNTRUSTED_TENANT_ROLE_ALLOW,
@@ -82,17 +92,23 @@ ALL_RULES = (
     ROUTING_RULE_ONLY_CATCH_ALL,
     ROUTING_RULE_PRIORITY_UNIQUE,
     REST_API_ACCESS_LOG_TLS,
+    SCHEDULER_FLEXIBLE_TIME_WINDOW,
+    EVENT_TARGET_DEAD_LETTER_QUEUE,
+    LAMBDA_ASYNC_ON_FAILURE_DESTINATION,
+    SQS_QUEUE_POLICY_OPEN,
 )
 
 __all__ = [
     "ALL_RULES",
     "API_TENANT_ID_FROM_CLIENT",
+    "EVENT_TARGET_DEAD_LETTER_QUEUE",
     "FLEET_STACK_RESOURCE_BUDGET",
     "KAFKA_BATCHING_WINDOW",
     "KAFKA_FUNCTION_TIMEOUT_BATCH",
     "KAFKA_MAPPING_ON_FAILURE_DESTINATION",
     "KAFKA_PROVISIONED_POLLERS",
     "LAMBDA_ACTIVE_TRACING",
+    "LAMBDA_ASYNC_ON_FAILURE_DESTINATION",
     "LAMBDA_CRITICAL_DEPLOYMENT",
     "LAMBDA_JSON_LOGS",
     "LAMBDA_PROVISIONED_CONCURRENCY_AUTOSCALING",
@@ -106,8 +122,10 @@ __all__ = [
     "REST_API_STRICT_ACCESS_MODE",
     "ROUTING_RULE_ONLY_CATCH_ALL",
     "ROUTING_RULE_PRIORITY_UNIQUE",
+    "SCHEDULER_FLEXIBLE_TIME_WINDOW",
     "SQS_MAPPING_BATCH_ITEM_FAILURES",
     "SQS_MAPPING_REDRIVE_POLICY",
+    "SQS_QUEUE_POLICY_OPEN",
     "SQS_VISIBILITY_TIMEOUT",
     "UNTRUSTED_TENANT_ROLE_ALLOW",
 ]

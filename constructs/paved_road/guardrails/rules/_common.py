@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
+from paved_road._template import reference_target
 from paved_road.guardrails.rule import ResourceView
 
 SQS_QUEUE = "AWS::SQS::Queue"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 ESM = "AWS::Lambda::EventSourceMapping"
-FUNCTION_POINTERS = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
+LAMBDA_ALIAS = "AWS::Lambda::Alias"
+LAMBDA_VERSION = "AWS::Lambda::Version"
+FUNCTION_POINTERS = (LAMBDA_ALIAS, LAMBDA_VERSION)
+EVENT_RULE = "AWS::Events::Rule"
+SCHEDULE = "AWS::Scheduler::Schedule"
+LATEST = "$LATEST"
+"""The qualifier of an unqualified invocation."""
 
 T = TypeVar("T")
 
@@ -59,19 +66,26 @@ def _unqualified(value: Any) -> Any:
       of the alias ARN) -> ``{"Ref": "Alias"}``;
 
     anything else unchanged."""
+    qualified = _qualified_join(value)
+    return value if qualified is None else _split_source(qualified[0])
+
+
+def _qualified_join(value: Any) -> tuple[Mapping[str, Any], str] | None:
+    """``{"Fn::Join": ["", [X, ":live"]]}`` (an intrinsic followed by literal text that
+    starts with ``:``) -> ``(X, "live")``; None for anything else."""
     join = value.get("Fn::Join") if isinstance(value, Mapping) else None
     if not (isinstance(join, list) and len(join) == 2 and join[0] == ""):
-        return value
+        return None
     parts = join[1]
-    if (
+    if not (
         isinstance(parts, list)
         and len(parts) >= 2
         and isinstance(parts[0], Mapping)
         and all(isinstance(p, str) for p in parts[1:])
-        and "".join(parts[1:]).startswith(":")
     ):
-        return _split_source(parts[0])
-    return value
+        return None
+    suffix = "".join(parts[1:])
+    return (parts[0], suffix[1:]) if suffix.startswith(":") else None
 
 
 def _split_source(value: Mapping[str, Any]) -> Any:
@@ -82,6 +96,115 @@ def _split_source(value: Mapping[str, Any]) -> Any:
         if isinstance(split, list) and len(split) == 2 and split[0] == ":":
             return split[1]
     return value
+
+
+def referenced(
+    template: Mapping[str, Any], value: Any, *types: str
+) -> tuple[str, Mapping[str, Any]] | None:
+    """:meth:`ResourceView.referenced` for a bare template (index builders): the
+    resource a ``Ref``/``Fn::GetAtt`` names, if in ``template`` and of one of ``types``."""
+    target = reference_target(value)
+    found = (template.get("Resources") or {}).get(target) if target is not None else None
+    if target is None or not isinstance(found, Mapping):
+        return None
+    if types and found.get("Type") not in types:
+        return None
+    return target, found
+
+
+def pointer_qualifier(logical_id: str, resource: Mapping[str, Any]) -> str:
+    """The qualifier an ``AWS::Lambda::Alias`` or ``AWS::Lambda::Version`` stands for:
+    the alias's literal ``Name``; otherwise (a version, whose number is assigned at
+    deploy, or an alias named by an intrinsic) a placeholder naming the resource,
+    ``"version <logical id>"``/``"alias <logical id>"`` (the space keeps it apart from
+    any real qualifier)."""
+    props = resource.get("Properties") or {}
+    if resource.get("Type") == LAMBDA_ALIAS:
+        name = props.get("Name") if isinstance(props, Mapping) else None
+        return name if isinstance(name, str) else f"alias {logical_id}"
+    return f"version {logical_id}"
+
+
+def is_lambda_arn(template: Mapping[str, Any], value: Any) -> bool:
+    """Whether a target ``Arn`` is a Lambda function (or an alias or version of one): a
+    reference to one in ``template`` (also ``{"Fn::Join": ["", [<ref>, ":live"]]}``), or
+    a literal, ``Fn::Join`` or ``Fn::Sub`` ARN that spells ``:lambda:`` and ``:function:``."""
+    if invoked_function(template, value) is not None:
+        return True
+    if referenced(template, value, LAMBDA_FUNCTION, *FUNCTION_POINTERS) is not None:
+        return True  # an alias or version of a function outside this template
+    text = flatten(value)
+    return ":lambda:" in text and ":function:" in text
+
+
+def invoked_function(template: Mapping[str, Any], value: Any) -> tuple[str, str] | None:
+    """(function logical id, qualifier) a target ``Arn`` invokes, when the function is in
+    ``template``:
+
+    * a ``Ref``/``Fn::GetAtt`` of the function -> ``$LATEST``;
+    * of an alias or version of it (an alias's ``Ref`` is its ARN) -> the alias's name,
+      or the version's placeholder (:func:`pointer_qualifier`);
+    * ``{"Fn::Join": ["", [<ref of the function>, ":live"]]}`` -> ``live``.
+
+    None for anything else: not Lambda, or a function outside the template (imported,
+    or spelled as a literal ARN), which cannot be checked."""
+    found = referenced(template, value, LAMBDA_FUNCTION, *FUNCTION_POINTERS)
+    if found is not None:
+        logical_id, resource = found
+        if resource.get("Type") == LAMBDA_FUNCTION:
+            return logical_id, LATEST
+        function = pointer_function(template, resource)
+        return None if function is None else (function, pointer_qualifier(*found))
+    qualified = _qualified_join(value)
+    if qualified is not None:
+        head, qualifier = qualified
+        function_ref = referenced(template, head, LAMBDA_FUNCTION)
+        if function_ref is not None and qualifier:
+            return function_ref[0], qualifier
+    return None
+
+
+def pointer_function(template: Mapping[str, Any], resource: Mapping[str, Any]) -> str | None:
+    """The logical id of the function an alias or version points at (its
+    ``FunctionName``), if that function is in ``template``."""
+    props = resource.get("Properties") or {}
+    name = props.get("FunctionName") if isinstance(props, Mapping) else None
+    found = referenced(template, _unqualified(name), LAMBDA_FUNCTION)
+    return None if found is None else found[0]
+
+
+def named_function(template: Mapping[str, Any], value: Any) -> str | None:
+    """The logical id of the function an EventInvokeConfig's ``FunctionName`` names: a
+    reference to it (or to an alias or version of it), or its literal name (also as the
+    last part of an ARN or partial ARN) equal to the function's literal ``FunctionName``."""
+    found = referenced(template, _unqualified(value), LAMBDA_FUNCTION, *FUNCTION_POINTERS)
+    if found is not None:
+        if found[1].get("Type") == LAMBDA_FUNCTION:
+            return found[0]
+        return pointer_function(template, found[1])
+    if not isinstance(value, str):
+        return None
+    name = value.split(":function:", 1)[-1].split(":", 1)[0]
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if isinstance(resource, Mapping) and resource.get("Type") == LAMBDA_FUNCTION:
+            props = resource.get("Properties") or {}
+            if isinstance(props, Mapping) and props.get("FunctionName") == name:
+                return str(logical_id)
+    return None
+
+
+def named_qualifier(template: Mapping[str, Any], value: Any) -> str | None:
+    """The qualifier an EventInvokeConfig's ``Qualifier`` names: a literal (``$LATEST``, an
+    alias name, a version number); or an alias or version reference, as CDK writes it for
+    ``alias.configure_async_invoke`` (``{"Fn::Select": [7, {"Fn::Split": [":", {"Ref":
+    "<Alias>"}]}]}``) and ``version.configure_async_invoke`` (``{"Fn::GetAtt":
+    ["<Version>", "Version"]}``), read as :func:`pointer_qualifier`. None when unknown."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Mapping):
+        return None
+    found = referenced(template, _split_source(value), *FUNCTION_POINTERS)
+    return None if found is None else pointer_qualifier(*found)
 
 
 def flatten(value: Any) -> str:
