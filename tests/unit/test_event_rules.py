@@ -128,7 +128,11 @@ def stack_of(resource: dict[str, Any], **extra: dict[str, Any]) -> dict[str, dic
 def test_rule_ids_levels_and_resource_types() -> None:
     assert [(r.full_id, r.level_name, r.resource_types) for r in EVENT_RULES] == [
         ("PavedRoad-SchedulerFlexibleTimeWindow", "Warning", ("AWS::Scheduler::Schedule",)),
-        ("PavedRoad-EventTargetDeadLetterQueue", "Error", ("AWS::Events::Rule",)),
+        (
+            "PavedRoad-EventTargetDeadLetterQueue",
+            "Error",
+            ("AWS::Events::Rule", "AWS::Scheduler::Schedule"),
+        ),
         (
             "PavedRoad-LambdaAsyncOnFailureDestination",
             "Error",
@@ -247,6 +251,19 @@ def test_dead_letter_queue_detail_names_every_target() -> None:
         run(EVENT_TARGET_DEAD_LETTER_QUEUE, resources)
         == "Lambda targets Orders, Targets[3] without DeadLetterConfig.Arn."
     )
+
+
+def test_schedule_lambda_target_needs_a_dead_letter_queue() -> None:
+    resources = stack_of(schedule())
+    assert (
+        run(EVENT_TARGET_DEAD_LETTER_QUEUE, resources)
+        == "Lambda target Target without DeadLetterConfig.Arn."
+    )
+    covered = schedule()
+    covered["Properties"]["Target"]["DeadLetterConfig"] = DLQ
+    assert run(EVENT_TARGET_DEAD_LETTER_QUEUE, stack_of(covered)) is None
+    queue_target = schedule(arn={"Fn::GetAtt": ["Dlq", "Arn"]})
+    assert run(EVENT_TARGET_DEAD_LETTER_QUEUE, stack_of(queue_target)) is None
 
 
 @pytest.mark.parametrize("props", [{}, {"Targets": {"Ref": "Targets"}}, {"EventPattern": {}}])
@@ -716,7 +733,8 @@ def test_the_shapes_cdk_writes_for_async_invoke_configs_and_targets(stack: Stack
     (schedule_resource,) = _by_type(resources, "AWS::Scheduler::Schedule").values()
     assert schedule_resource["Properties"]["Target"]["Arn"] == {"Ref": live_id}
     assert schedule_resource["Properties"]["FlexibleTimeWindow"] == {"Mode": "OFF"}
-    # AND the rules read all of it: only the schedule's fixed time is reported
+    # AND the rules read all of it: only the schedule's fixed time and its missing target
+    # DLQ are reported (the L2 LambdaInvoke has no dead_letter_queue by default)
     findings = {
         (event_rule.rule_id, view.type)
         for event_rule in EVENT_RULES
@@ -724,7 +742,10 @@ def test_the_shapes_cdk_writes_for_async_invoke_configs_and_targets(stack: Stack
         for view in _views(resources, resource_type)
         if event_rule.check(view) is not None
     }
-    assert findings == {("SchedulerFlexibleTimeWindow", "AWS::Scheduler::Schedule")}
+    assert findings == {
+        ("SchedulerFlexibleTimeWindow", "AWS::Scheduler::Schedule"),
+        ("EventTargetDeadLetterQueue", "AWS::Scheduler::Schedule"),
+    }
 
 
 # --- end to end: plain L2 stacks under enforce() --------------------------------------------
@@ -759,7 +780,10 @@ def test_l2_events_without_failure_handling_fail_synthesis(tmp_path: Path) -> No
     assert run_.error is not None
     assert "PavedRoad-LambdaAsyncOnFailureDestination" in run_.error
     assert _event_rule_findings(run_) == {
-        "PavedRoad-EventTargetDeadLetterQueue": {"Guarded/Rule/Resource"},
+        "PavedRoad-EventTargetDeadLetterQueue": {
+            "Guarded/Rule/Resource",
+            "Guarded/Schedule/Resource",
+        },
         "PavedRoad-LambdaAsyncOnFailureDestination": {
             "Guarded/Rule/Resource",
             "Guarded/Schedule/Resource",
