@@ -4,6 +4,7 @@ invokes a Lambda function without a dead-letter queue on the target."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from cdk_nag import NagMessageLevel
 
@@ -12,6 +13,7 @@ from paved_road.guardrails.rules._common import EVENT_RULE, SCHEDULE, is_lambda_
 
 
 def check(view: ResourceView) -> Finding | None:
+    targets: Any
     if view.type == SCHEDULE:  # a schedule has one target, with the same DeadLetterConfig
         target = view.properties.get("Target")
         targets = [{"Id": "Target", **target}] if isinstance(target, Mapping) else []
