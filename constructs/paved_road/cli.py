@@ -2,7 +2,8 @@
 
 * ``paved-road synth-summary [CDK_OUT]``: stacks, resources and guardrail findings
   of a synthesized cloud assembly (what ``scripts/run.sh`` prints).
-* ``paved-road redrive --dlq ...``: move messages from a DLQ back (see docs/redrive.md).
+* ``paved-road redrive --dlq ...``: move messages from a DLQ back, or re-invoke the
+  functions of a central DLQ by tenant with ``--reinvoke`` (see docs/redrive.md).
 * ``paved-road fleet synth --cells N``: synthesize a TenantFunctionFleet split into N
   cells, one CDK app process per cell, in parallel (see ``paved_road.fleet_cli``).
 * ``paved-road routes explain [PATH ...] [--request PATH [-H "Name: value" ...]]``: custom

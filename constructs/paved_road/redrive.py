@@ -4,7 +4,13 @@ A thin operator tool over the SQS message-move API (``StartMessageMoveTask``,
 ``ListMessageMoveTasks``). SQS does the moving server side; this command resolves the
 queues, shows what it would do (``--dry-run``), starts the task and follows it to the end.
 
-Exit codes:
+With ``--reinvoke`` the command redrives a *central* DLQ instead (EventBridge rule,
+EventBridge Scheduler and Lambda on-failure messages of many accounts, with no source
+queue): each message's event is re-invoked on the Lambda function it failed in, filtered by
+``--account`` / ``--function`` / ``--rule``. That mode lives in ``paved_road.event_redrive``
+(exit codes 0, 1, 2 and 130 as below, never 3); ``run`` hands over to it.
+
+Exit codes (message move task):
 
 * ``0``: the task completed (or was started, with ``--no-wait``; or the dry run passed).
 * ``1``: the task ended ``FAILED`` or ``CANCELLED``.
@@ -46,6 +52,7 @@ __all__ = [
     "add_parser",
     "build_start_request",
     "cancel_command",
+    "check_mode",
     "check_rate",
     "check_same_queue_type",
     "format_progress",
@@ -302,11 +309,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register the ``redrive`` subcommand on ``subparsers`` (sets ``func=run``)."""
     parser = subparsers.add_parser(
         "redrive",
-        help="move messages from an SQS dead-letter queue back to their source queue(s)",
+        help="move messages from an SQS dead-letter queue back to their source queue(s), "
+        "or re-invoke the functions of a central DLQ's messages (--reinvoke)",
         description=(
             "Start an SQS message move task (DLQ redrive) and follow it to the end. "
             "Without --to, SQS moves each message back to the queue it was dead-lettered "
-            "from."
+            "from. With --reinvoke, re-deliver each message of a central DLQ to the Lambda "
+            "function it failed in, by tenant account, function or rule."
         ),
     )
     parser.add_argument(
@@ -335,7 +344,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="show the DLQ, destination, message count and the request; send nothing",
+        help="show the DLQ, destination, message count and the request; send nothing "
+        "(with --reinvoke: what would be re-invoked, by account, function, rule and "
+        "condition; nothing is re-invoked or deleted)",
     )
     parser.add_argument(
         "--no-wait",
@@ -361,7 +372,46 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         help="AWS region (default: the region in the --dlq ARN/URL, else the SDK default)",
     )
+    from paved_road import event_redrive  # here: event_redrive imports this module
+
+    event_redrive.add_arguments(parser)
     parser.set_defaults(func=run)
+
+
+#: Options of the message-move mode that mean nothing with --reinvoke, with their defaults.
+_MOVE_TASK_OPTIONS = (
+    ("to", "--to", None),
+    ("max_per_second", "--max-per-second", None),
+    ("no_wait", "--no-wait", False),
+    ("poll_seconds", "--poll-seconds", 5.0),
+    ("timeout_seconds", "--timeout-seconds", 3600.0),
+)
+
+
+def check_mode(args: argparse.Namespace) -> None:
+    """Raise ``RedriveInputError`` when options of the two modes are mixed.
+
+    With ``--reinvoke``: ``--to``, ``--max-per-second``, ``--no-wait`` and non-default
+    ``--poll-seconds`` / ``--timeout-seconds`` are refused. Without it, the re-invoke
+    options (``--account``, ``--function``, ...) are refused.
+    """
+    from paved_road.event_redrive import REINVOKE_OPTIONS
+
+    if getattr(args, "reinvoke", False):
+        given = [
+            flag
+            for name, flag, default in _MOVE_TASK_OPTIONS
+            if getattr(args, name, default) != default
+        ]
+        if given:
+            raise RedriveInputError(
+                f"{', '.join(given)} cannot be combined with --reinvoke "
+                "(they apply to the SQS message move task)"
+            )
+        return
+    given = [flag for name, flag in REINVOKE_OPTIONS if getattr(args, name, None) is not None]
+    if given:
+        raise RedriveInputError(f"{', '.join(given)} only work(s) with --reinvoke")
 
 
 # --------------------------------------------------------------------------- run
@@ -443,22 +493,35 @@ def run(
     args: argparse.Namespace,
     *,
     client: Any | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     err: TextIO | None = None,
 ) -> int:
     """Run ``paved-road redrive`` for parsed ``args``; return the process exit code.
 
+    With ``args.reinvoke`` this is ``paved_road.event_redrive.run`` (``client`` is then the
+    SQS client of the DLQ; ``sleep`` and ``clock`` are not used).
+
     ``client`` (an SQS client), ``out``/``err`` (default stdout/stderr), ``sleep`` and
     ``clock`` (a monotonic seconds counter used for ``--timeout-seconds``) are injectable
     for tests.
     """
+    out = sys.stdout if out is None else out  # looked up per call, not at import
     err_stream = sys.stderr if err is None else err
 
     def fail(message: str) -> int:
         print(f"{_PROG}: error: {message}", file=err_stream)
         return EXIT_ERROR
+
+    try:
+        check_mode(args)
+    except RedriveInputError as exc:
+        return fail(str(exc))
+    if getattr(args, "reinvoke", False):
+        from paved_road import event_redrive
+
+        return event_redrive.run(args, sqs_client=client, out=out, err=err_stream)
 
     try:
         dlq_value = str(args.dlq)
