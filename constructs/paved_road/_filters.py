@@ -44,7 +44,7 @@ def check_filters(
                     f"{', '.join(sorted(top_level_keys))} (unknown: {', '.join(unknown)})",
                     pattern,
                 )
-        bad_leaf = _first_bad_leaf(pattern)
+        bad_leaf = first_bad_leaf(pattern)
         if bad_leaf is not None:
             problems.add(
                 prop,
@@ -64,13 +64,13 @@ def check_filters(
             )
 
 
-def _first_bad_leaf(pattern: Mapping[str, Any], prefix: str = "") -> str | None:
+def first_bad_leaf(pattern: Mapping[str, Any], prefix: str = "") -> str | None:
     for key, value in pattern.items():
         where = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, Mapping):
             if not value:
                 return where
-            found = _first_bad_leaf(value, where)
+            found = first_bad_leaf(value, where)
             if found is not None:
                 return found
         elif not isinstance(value, list) or not value:
