@@ -37,7 +37,6 @@ plus ``"paved-road": {"rule": "<rule ARN>"}``, so Lambda's record names the rule
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,7 +64,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
-from paved_road._filters import first_bad_leaf
+from paved_road._patterns import (
+    EVENT_FIELDS,
+    check_event_pattern,
+    pattern_as_dict,
+    placeholder_pattern,
+    set_pattern,
+)
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
@@ -78,19 +83,6 @@ QUEUE_ARN = re.compile(
     r":(?P<name>[A-Za-z0-9_-]{1,80}(?:\.fifo)?)$"
 )
 RULE_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
-MAX_PATTERN_CHARS = 4096
-EVENT_FIELDS = {
-    "version": "version",
-    "id": "id",
-    "detail-type": "detail_type",
-    "source": "source",
-    "account": "account",
-    "time": "time",
-    "region": "region",
-    "resources": "resources",
-    "detail": "detail",
-}
-"""Top-level fields of an EventBridge event -> ``events.EventPattern`` field names."""
 ATTRIBUTION_KEY = "paved-road"
 """Top-level key the attribution transformer adds to each event: ``{"rule": <ARN>}``."""
 SHARED_DLQ_ID = "PavedRoadDeadLetters"
@@ -623,53 +615,6 @@ def account_concurrency_alarm(
 # --------------------------------------------------------------------------- EventConsumer
 
 
-def event_pattern_of(
-    problems: Problems, pattern: events.EventPattern | Mapping[str, Any] | None
-) -> events.EventPattern | None:
-    """``pattern`` as an ``events.EventPattern`` (a dict in EventBridge's JSON syntax is
-    validated and converted), None after a problem."""
-    if isinstance(pattern, events.EventPattern):
-        return pattern
-    if not isinstance(pattern, Mapping) or not pattern:
-        problems.add(
-            "event_pattern",
-            "must be a non-empty dict in EventBridge pattern syntax (e.g. "
-            "{'source': ['orders']}) or an events.EventPattern",
-            pattern,
-        )
-        return None
-    unknown = sorted(str(k) for k in pattern if k not in EVENT_FIELDS)
-    if unknown:
-        problems.add(
-            "event_pattern",
-            f"may only match the event fields {', '.join(EVENT_FIELDS)} "
-            f"(unknown: {', '.join(unknown)})",
-            dict(pattern),
-        )
-        return None
-    bad = first_bad_leaf(pattern)
-    if bad is not None:
-        problems.add(
-            "event_pattern",
-            f"must have a non-empty list of matchers at every leaf (at '{bad}')",
-            dict(pattern),
-        )
-        return None
-    try:
-        text = json.dumps(pattern, separators=(",", ":"))
-    except (TypeError, ValueError):
-        problems.add("event_pattern", "must be JSON-serializable", pattern)
-        return None
-    if len(text) > MAX_PATTERN_CHARS:
-        problems.add(
-            "event_pattern",
-            f"must be at most {MAX_PATTERN_CHARS} characters as JSON",
-            len(text),
-        )
-        return None
-    return events.EventPattern(**{EVENT_FIELDS[k]: v for k, v in pattern.items()})
-
-
 _OBJECT_FIELDS = ("resources", "detail")
 """Event fields holding a JSON array or object: inserted unquoted by the transformer."""
 
@@ -740,8 +685,8 @@ class EventConsumer(Construct):
     ) -> None:
         """
         :param event_pattern: which events to consume: a dict in EventBridge pattern syntax
-            (``{"source": ["orders"], "detail-type": ["OrderPlaced"]}``) or an
-            ``events.EventPattern``. Required.
+            (``{"source": ["orders"], "detail-type": ["OrderPlaced"]}``, ``$or`` allowed)
+            or an ``events.EventPattern``. Required.
         :param event_bus: the bus the rule listens on; default the account's default bus.
         :param existing_function: the consumer (``IFunction`` or ``GovernedFunction``;
             not tenant-isolated). Exclusive with ``function_props``.
@@ -777,7 +722,17 @@ class EventConsumer(Construct):
         super().__init__(scope, id)
         problems = Problems("EventConsumer", self.node.path)
         async_function(self, problems, "EventConsumer", existing_function, function_props)
-        pattern = event_pattern_of(problems, event_pattern)
+        pattern: dict[str, Any] | None = None
+        if isinstance(event_pattern, events.EventPattern | Mapping):
+            pattern = pattern_as_dict(event_pattern)
+            check_event_pattern(problems, "event_pattern", pattern, self)
+        else:
+            problems.add(
+                "event_pattern",
+                "must be a dict in EventBridge pattern syntax (e.g. {'source': ['orders']}) "
+                "or an events.EventPattern",
+                type(event_pattern).__name__,
+            )
         for prop, value in (
             ("max_event_age", max_event_age),
             ("delivery_max_event_age", delivery_max_event_age),
@@ -835,7 +790,7 @@ class EventConsumer(Construct):
             self,
             "Rule",
             event_bus=event_bus,
-            event_pattern=pattern,
+            event_pattern=placeholder_pattern(),
             rule_name=rule_name,
             description=description,
             enabled=enabled,
@@ -848,6 +803,8 @@ class EventConsumer(Construct):
                 )
             ],
         )
+        set_pattern(self.rule, pattern)
+        self.event_pattern = pattern
         if attribution:
             cfn_rule = self.rule.node.default_child
             assert isinstance(cfn_rule, events.CfnRule)

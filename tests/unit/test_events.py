@@ -254,6 +254,13 @@ def test_dict_pattern_is_converted(stack: Stack) -> None:
     )
 
 
+def test_or_pattern_is_written_verbatim(stack: Stack) -> None:
+    pattern = {"$or": [{"source": ["orders"]}, {"detail-type": ["RefundIssued"]}]}
+    c = consumer(stack, event_pattern=pattern)
+    assert c.event_pattern == pattern
+    template(stack).has_resource_properties("AWS::Events::Rule", {"EventPattern": pattern})
+
+
 def test_template_passes_cfn_lint(stack: Stack) -> None:
     consumer(stack)
     assert lint_errors(template(stack).to_json()) == []
@@ -281,8 +288,8 @@ def test_guardrails_pass_with_a_cross_account_queue(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"event_pattern": {}}, r"event_pattern must be a non-empty dict"),
-        ({"event_pattern": "orders"}, r"event_pattern must be a non-empty dict"),
+        ({"event_pattern": {}}, r"event_pattern must not be empty"),
+        ({"event_pattern": "orders"}, r"event_pattern must be a dict in EventBridge"),
         ({"event_pattern": {"sauce": ["x"]}}, r"event_pattern may only match the event fields"),
         ({"event_pattern": {"source": "orders"}}, r"non-empty list of matchers .*at 'source'"),
         ({"event_pattern": {"detail": {"a": []}}}, r"at 'detail.a'"),
