@@ -7,7 +7,9 @@ with ``-c paved-road:strict=true``).
 
 from __future__ import annotations
 
+import event_driven.stack as event_driven
 import event_processing.stack as event_processing
+import event_transport.stack as event_transport
 import kafka_stream.stack as kafka_stream
 import multi_tenant_api.stack as multi_tenant_api
 import runtime_governance.stack as runtime_governance
@@ -28,6 +30,8 @@ SAMPLES = (
     streaming_api,
     versioned_api,
     runtime_governance,
+    event_driven,
+    event_transport,
 )
 
 

@@ -7,6 +7,8 @@ Public API (names are a contract)::
     from paved_road import KafkaConsumer, KafkaSource, PollerSizing
     from paved_road import GovernedRestApi, RoutingRules, StreamingFunction
     from paved_road import TrafficShift, ProvisionedConcurrency, RuntimeComplianceRule
+    from paved_road import ScheduledFunction, EventConsumer, CentralDeadLetterQueue, ClaimCheck
+    from paved_road import CentralEventBus, EventBusForwarder, ForwardedEvents
     from paved_road.guardrails import PavedRoadChecks, enforce
 
 Names are imported on first use (PEP 562) so that the ``paved-road`` command
@@ -21,8 +23,15 @@ from typing import TYPE_CHECKING, Any
 from paved_road.errors import PavedRoadError
 
 if TYPE_CHECKING:
+    from paved_road.claim_check import ClaimCheck
     from paved_road.compliance import RuntimeComplianceRule
     from paved_road.deployment import ProgressiveDelivery, ProvisionedConcurrency, Workload
+    from paved_road.events import (
+        CentralDeadLetterQueue,
+        DeadLetterAlarms,
+        EventConsumer,
+        EventConsumerAlarms,
+    )
     from paved_road.function import (
         Criticality,
         DeliveryProps,
@@ -48,6 +57,7 @@ if TYPE_CHECKING:
     from paved_road.queue_consumer import QueueConsumer, QueueConsumerAlarms
     from paved_road.rest_api import CustomDomain, GovernedDomainName, GovernedRestApi
     from paved_road.routing import RouteMatch, RoutingMode, RoutingRules
+    from paved_road.schedule import ScheduledFunction, ScheduledFunctionAlarms
     from paved_road.streaming import StreamingFunction, StreamingLanguage
     from paved_road.tenancy import (
         Tenant,
@@ -57,8 +67,27 @@ if TYPE_CHECKING:
         TenantIsolatedFunction,
     )
     from paved_road.traffic_hook import SmokeTestHook
+    from paved_road.transport import (
+        CentralEventBus,
+        CentralEventBusAlarms,
+        EventBusForwarder,
+        EventBusForwarderAlarms,
+        ForwardedEvents,
+    )
 
 _LAZY = {
+    "CentralEventBus": "paved_road.transport",
+    "CentralEventBusAlarms": "paved_road.transport",
+    "EventBusForwarder": "paved_road.transport",
+    "EventBusForwarderAlarms": "paved_road.transport",
+    "ForwardedEvents": "paved_road.transport",
+    "ClaimCheck": "paved_road.claim_check",
+    "CentralDeadLetterQueue": "paved_road.events",
+    "DeadLetterAlarms": "paved_road.events",
+    "EventConsumer": "paved_road.events",
+    "EventConsumerAlarms": "paved_road.events",
+    "ScheduledFunction": "paved_road.schedule",
+    "ScheduledFunctionAlarms": "paved_road.schedule",
     "Criticality": "paved_road.governance",
     "DeliveryProps": "paved_road.function",
     "CriticalityMatrix": "paved_road.governance",
@@ -98,10 +127,20 @@ _LAZY = {
 }
 
 __all__ = [
+    "CentralDeadLetterQueue",
+    "CentralEventBus",
+    "CentralEventBusAlarms",
+    "ClaimCheck",
     "Criticality",
     "CriticalityMatrix",
     "CustomDomain",
+    "DeadLetterAlarms",
     "DeliveryProps",
+    "EventBusForwarder",
+    "EventBusForwarderAlarms",
+    "EventConsumer",
+    "EventConsumerAlarms",
+    "ForwardedEvents",
     "GovernedDomainName",
     "GovernedFunction",
     "GovernedFunctionProps",
@@ -123,6 +162,8 @@ __all__ = [
     "RoutingRules",
     "RuntimeComplianceRule",
     "RuntimeManagement",
+    "ScheduledFunction",
+    "ScheduledFunctionAlarms",
     "ShiftKind",
     "SmokeTestHook",
     "StreamingFunction",
