@@ -23,13 +23,19 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from paved_road import (
+    CentralDeadLetterQueue,
+    CentralEventBus,
+    ClaimCheck,
     Criticality,
+    EventBusForwarder,
+    EventConsumer,
     GovernedFunction,
     Invocation,
     KafkaConsumer,
     KafkaSource,
     ProvisionedConcurrency,
     QueueConsumer,
+    ScheduledFunction,
     Tenant,
     TenantFunctionFleet,
     Workload,
@@ -162,6 +168,46 @@ def versioned_api(stack: Stack) -> None:
     )
 
 
+def central_event_bus(stack: Stack) -> None:
+    CentralEventBus(stack, "Activity", organization_id="o-exampleorgid1")
+
+
+def event_bus_forwarder(stack: Stack) -> None:
+    EventBusForwarder(
+        stack,
+        "Forwarder",
+        central_bus_arn="arn:aws:events:us-east-1:111122223333:event-bus/central-activity",
+    )
+
+
+def claim_check(stack: Stack) -> None:
+    ClaimCheck(stack, "Claims")
+
+
+def scheduled_function(stack: Stack) -> None:
+    ScheduledFunction(
+        stack,
+        "TenantSync",
+        schedule="rate(5 minutes)",
+        function_props={"code": INLINE, "handler": "index.handler"},
+    )
+
+
+def event_consumer(stack: Stack) -> None:
+    EventConsumer(
+        stack,
+        "OrderPlaced",
+        event_pattern={"source": ["shop.orders"], "detail-type": ["OrderPlaced"]},
+        function_props={"code": INLINE, "handler": "index.handler"},
+    )
+
+
+def central_dead_letter_queue(stack: Stack) -> None:
+    CentralDeadLetterQueue(
+        stack, "DeadLetters", organization_id="o-exampleorgid1", accounts=["444455556666"]
+    )
+
+
 CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
     # name: (builder, expected resource count). Every GovernedFunction adds its version,
     # live alias, rollback alarm(s) and CodeDeploy deployment group; every stack with one
@@ -179,6 +225,22 @@ CASES: dict[str, tuple[Callable[[Stack], None], int]] = {
     "multi_tenant_api": (multi_tenant_api, 45),
     "streaming_api": (streaming_api, 41),
     "versioned_api": (versioned_api, 53),
+    # bucket + its TLS-only policy, the runtime helper layer
+    "claim_check": (claim_check, 3),
+    # bus, org policy, 2 rules, 5 queues (2 buffers, their DLQs, the delivery DLQ) with
+    # their TLS-only policies, 4 alarms
+    "central_event_bus": (central_event_bus, 18),
+    # role + policy, rule, DLQ + policy, alarm
+    "event_bus_forwarder": (event_bus_forwarder, 6),
+    # GovernedFunction (16 with the stack's CodeDeploy app/role and pruner), the schedule and
+    # its CDK-made role + policy, the async invoke config, 3 alarms, and the stack's shared
+    # dead-letter queue with its policy and 2 alarms
+    "scheduled_function": (scheduled_function, 27),
+    # the same with, instead of the schedule and its role + policy, the rule, its invoke
+    # permission and 2 more alarms (rule DLQ failures, account concurrency): one more
+    "event_consumer": (event_consumer, 28),
+    # queue, policy, 2 alarms
+    "central_dead_letter_queue": (central_dead_letter_queue, 4),
 }
 
 
