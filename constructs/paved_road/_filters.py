@@ -12,6 +12,7 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from paved_road._patterns import bad_leaf
 from paved_road.errors import Problems
 
 MAX_FILTERS = 5
@@ -44,11 +45,11 @@ def check_filters(
                     f"{', '.join(sorted(top_level_keys))} (unknown: {', '.join(unknown)})",
                     pattern,
                 )
-        bad_leaf = first_bad_leaf(pattern)
-        if bad_leaf is not None:
+        bad_leaf_at = bad_leaf(pattern)
+        if bad_leaf_at is not None:
             problems.add(
                 prop,
-                f"must have a non-empty list of matchers at every leaf (at '{bad_leaf}')",
+                f"must have a non-empty list of matchers at every leaf (at '{bad_leaf_at}')",
                 pattern,
             )
         try:
@@ -62,17 +63,3 @@ def check_filters(
                 f"must be at most {MAX_FILTER_PATTERN_CHARS} characters as JSON",
                 len(text),
             )
-
-
-def first_bad_leaf(pattern: Mapping[str, Any], prefix: str = "") -> str | None:
-    for key, value in pattern.items():
-        where = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            if not value:
-                return where
-            found = first_bad_leaf(value, where)
-            if found is not None:
-                return found
-        elif not isinstance(value, list) or not value:
-            return where
-    return None

@@ -401,14 +401,17 @@ def check_async_retry(
     check_range(problems, "max_event_age", seconds(max_event_age), 60, 6 * 3600, "seconds")
 
 
-def check_duration_type(problems: Problems, prop: str, value: object) -> None:
-    if value is not None and not isinstance(value, Duration):
-        problems.add(prop, "must be an aws_cdk.Duration (e.g. Duration.hours(1))", value)
-
-
-def check_int_type(problems: Problems, prop: str, value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        problems.add(prop, "must be a whole number", value)
+def check_types(
+    problems: Problems, *, durations: Mapping[str, object], numbers: Mapping[str, object]
+) -> None:
+    """Type checks before range checks: each of ``durations`` must be None or an
+    ``aws_cdk.Duration``, each of ``numbers`` None or a number (not a bool)."""
+    for prop, value in durations.items():
+        if value is not None and not isinstance(value, Duration):
+            problems.add(prop, "must be an aws_cdk.Duration (e.g. Duration.hours(1))", value)
+    for prop, value in numbers.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.add(prop, "must be a whole number", value)
 
 
 def async_function(
@@ -733,17 +736,18 @@ class EventConsumer(Construct):
                 "or an events.EventPattern",
                 type(event_pattern).__name__,
             )
-        for prop, value in (
-            ("max_event_age", max_event_age),
-            ("delivery_max_event_age", delivery_max_event_age),
-        ):
-            check_duration_type(problems, prop, value)
-        for prop, number in (
-            ("retry_attempts", retry_attempts),
-            ("delivery_retry_attempts", delivery_retry_attempts),
-            ("errors_threshold", errors_threshold),
-        ):
-            check_int_type(problems, prop, number)
+        check_types(
+            problems,
+            durations={
+                "max_event_age": max_event_age,
+                "delivery_max_event_age": delivery_max_event_age,
+            },
+            numbers={
+                "retry_attempts": retry_attempts,
+                "delivery_retry_attempts": delivery_retry_attempts,
+                "errors_threshold": errors_threshold,
+            },
+        )
         if not problems:
             check_async_retry(problems, max_event_age, retry_attempts)
             check_range(problems, "delivery_retry_attempts", delivery_retry_attempts, 0, 185)

@@ -60,8 +60,7 @@ from paved_road.events import (
     async_alarms,
     async_function,
     check_async_retry,
-    check_duration_type,
-    check_int_type,
+    check_types,
     configure_async_failure,
     create_async_function,
     resolve_dead_letter_queue,
@@ -258,18 +257,19 @@ class ScheduledFunction(Construct):
             parsed, why = parse_expression(schedule)
             if why is not None:
                 problems.add("schedule", why, schedule)
-        for prop, value in (
-            ("flexible_window", flexible_window),
-            ("delivery_max_event_age", delivery_max_event_age),
-            ("max_event_age", max_event_age),
-        ):
-            check_duration_type(problems, prop, value)
-        for prop, number in (
-            ("delivery_retry_attempts", delivery_retry_attempts),
-            ("retry_attempts", retry_attempts),
-            ("errors_threshold", errors_threshold),
-        ):
-            check_int_type(problems, prop, number)
+        check_types(
+            problems,
+            durations={
+                "flexible_window": flexible_window,
+                "delivery_max_event_age": delivery_max_event_age,
+                "max_event_age": max_event_age,
+            },
+            numbers={
+                "delivery_retry_attempts": delivery_retry_attempts,
+                "retry_attempts": retry_attempts,
+                "errors_threshold": errors_threshold,
+            },
+        )
         if exact_timing is not None and (
             not isinstance(exact_timing, str) or not exact_timing.strip()
         ):
