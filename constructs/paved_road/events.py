@@ -393,12 +393,25 @@ class AsyncAlarms:
         return [self.async_events_dropped, self.dead_letter_errors, self.function_errors]
 
 
-def check_async_retry(
-    problems: Problems, max_event_age: Duration | None, retry_attempts: int | None
+def check_retry_ranges(
+    problems: Problems,
+    *,
+    delivery_retry_attempts: int,
+    delivery_max_event_age: Duration | None,
+    retry_attempts: int,
+    max_event_age: Duration | None,
+    errors_threshold: int,
 ) -> None:
-    """Lambda's asynchronous invoke limits: retries 0-2, maximum event age 60 s - 6 h."""
+    """The two retry layers' limits: EventBridge / Scheduler delivery (retries 0-185,
+    maximum event age 60 s - 24 h) and Lambda's asynchronous invocation (retries 0-2,
+    maximum event age 60 s - 6 h); and the errors alarm threshold."""
+    check_range(problems, "delivery_retry_attempts", delivery_retry_attempts, 0, 185)
+    check_range(
+        problems, "delivery_max_event_age", seconds(delivery_max_event_age), 60, 86400, "seconds"
+    )
     check_range(problems, "retry_attempts", retry_attempts, 0, 2)
     check_range(problems, "max_event_age", seconds(max_event_age), 60, 6 * 3600, "seconds")
+    check_range(problems, "errors_threshold", errors_threshold, 1, 1_000_000)
 
 
 def check_types(
@@ -749,17 +762,14 @@ class EventConsumer(Construct):
             },
         )
         if not problems:
-            check_async_retry(problems, max_event_age, retry_attempts)
-            check_range(problems, "delivery_retry_attempts", delivery_retry_attempts, 0, 185)
-            check_range(
+            check_retry_ranges(
                 problems,
-                "delivery_max_event_age",
-                seconds(delivery_max_event_age),
-                60,
-                86400,
-                "seconds",
+                delivery_retry_attempts=delivery_retry_attempts,
+                delivery_max_event_age=delivery_max_event_age,
+                retry_attempts=retry_attempts,
+                max_event_age=max_event_age,
+                errors_threshold=errors_threshold,
             )
-            check_range(problems, "errors_threshold", errors_threshold, 1, 1_000_000)
         if (
             rule_name is not None
             and not is_token(rule_name)

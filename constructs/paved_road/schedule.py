@@ -59,7 +59,7 @@ from paved_road.events import (
     DeadLetterTarget,
     async_alarms,
     async_function,
-    check_async_retry,
+    check_retry_ranges,
     check_types,
     configure_async_failure,
     create_async_function,
@@ -360,17 +360,14 @@ class ScheduledFunction(Construct):
         lambda_age = max_event_age or Duration.seconds(
             min(max(default_age.to_seconds(), 60), 6 * 3600) if parsed.kind != "at" else 6 * 3600
         )
-        check_range(problems, "delivery_retry_attempts", delivery_retry_attempts, 0, 185)
-        check_range(
+        check_retry_ranges(
             problems,
-            "delivery_max_event_age",
-            seconds(delivery_max_event_age),
-            60,
-            86400,
-            "seconds",
+            delivery_retry_attempts=delivery_retry_attempts,
+            delivery_max_event_age=delivery_max_event_age,
+            retry_attempts=retry_attempts,
+            max_event_age=max_event_age,
+            errors_threshold=errors_threshold,
         )
-        check_async_retry(problems, max_event_age, retry_attempts)
-        check_range(problems, "errors_threshold", errors_threshold, 1, 1_000_000)
         queue = resolve_dead_letter_queue(self, problems, dead_letter_queue, "dead_letter_queue")
         problems.raise_if_any()
         assert queue is not None
