@@ -81,6 +81,44 @@ def bad_leaf(pattern: Mapping[str, Any], prefix: str = "") -> str | None:
     return None
 
 
+MATCHERS = (
+    "prefix",
+    "suffix",
+    "anything-but",
+    "numeric",
+    "exists",
+    "cidr",
+    "equals-ignore-case",
+    "wildcard",
+)
+"""The content-filter operators of EventBridge event patterns (AWS documentation,
+"Comparison operators for use in event patterns in Amazon EventBridge")."""
+
+
+def unknown_matcher(pattern: Mapping[str, Any], prefix: str = "") -> tuple[str, str] | None:
+    """``(where, operator)`` of the first matcher object in ``pattern``'s leaves that is
+    not exactly one known operator (``{"prefixx": "a"}``, ``{}``, two keys), else None."""
+    for key, value in pattern.items():
+        where = f"{prefix}.{key}" if prefix else str(key)
+        if key == "$or" and isinstance(value, list):
+            for index, clause in enumerate(value):
+                if isinstance(clause, Mapping):
+                    found = unknown_matcher(clause, f"{where}[{index}]")
+                    if found is not None:
+                        return found
+        elif isinstance(value, Mapping):
+            found = unknown_matcher(value, where)
+            if found is not None:
+                return found
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, Mapping) and (
+                    len(item) != 1 or next(iter(item)) not in MATCHERS
+                ):
+                    return where, ",".join(map(str, item)) or "{}"
+    return None
+
+
 def check_event_pattern(
     problems: Problems, prop: str, pattern: Mapping[str, Any], scope: Construct
 ) -> None:
@@ -95,6 +133,16 @@ def check_event_pattern(
             prop,
             "must have a non-empty list of matchers at every leaf, and '$or' must be a list "
             f"of at least 2 patterns (at '{bad}')",
+            dict(pattern),
+        )
+        return
+    unknown = unknown_matcher(pattern)
+    if unknown is not None:
+        where, operator = unknown
+        problems.add(
+            prop,
+            f"uses an unknown matcher {operator!r} at '{where}' (EventBridge matchers: "
+            f"{', '.join(MATCHERS)}; a matcher object has exactly one of them)",
             dict(pattern),
         )
         return

@@ -47,6 +47,7 @@ from aws_cdk import (
     Aws,
     CfnOutput,
     Duration,
+    Fn,
     RemovalPolicy,
     Stack,
     Token,
@@ -82,6 +83,7 @@ QUEUE_ARN = re.compile(
     r"^arn:aws[a-z-]*:sqs:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):(?P<account>\d{12})"
     r":(?P<name>[A-Za-z0-9_-]{1,80}(?:\.fifo)?)$"
 )
+QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 RULE_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 ATTRIBUTION_KEY = "paved-road"
 """Top-level key the attribution transformer adds to each event: ``{"rule": <ARN>}``."""
@@ -164,12 +166,25 @@ class CentralDeadLetterQueue(Construct):
                 "must be an AWS Organizations id: 'o-' and 10-32 lowercase letters or digits",
                 organization_id,
             )
-        if isinstance(accounts, str):
-            problems.add("accounts", "must be a list of account ids, not a string", accounts)
+        if isinstance(accounts, str) or not isinstance(accounts, Sequence):
+            problems.add("accounts", "must be a list of account ids", accounts)
             accounts = ()
         for index, account in enumerate(accounts):
             if account is None or not _valid_or_token(account, ACCOUNT_ID):
                 problems.add(f"accounts[{index}]", "must be a 12-digit account id", account)
+        if not _valid_or_token(queue_name, QUEUE_NAME):
+            problems.add(
+                "queue_name",
+                "must be 1-80 letters, digits, hyphens or underscores (a standard queue: "
+                "EventBridge, Scheduler and Lambda destinations do not support FIFO)",
+                queue_name,
+            )
+        check_types(
+            problems,
+            durations={"retention_period": retention_period, "expiry_warning": expiry_warning},
+            integers={"alarm_threshold": alarm_threshold},
+        )
+        problems.raise_if_any()
         retention = retention_period or Duration.days(14)
         retention_s = seconds(retention)
         check_range(problems, "retention_period", retention_s, 60, 14 * 86400, "seconds")
@@ -415,16 +430,42 @@ def check_retry_ranges(
 
 
 def check_types(
-    problems: Problems, *, durations: Mapping[str, object], numbers: Mapping[str, object]
+    problems: Problems,
+    *,
+    durations: Mapping[str, object] | None = None,
+    integers: Mapping[str, object] | None = None,
+    numbers: Mapping[str, object] | None = None,
 ) -> None:
-    """Type checks before range checks: each of ``durations`` must be None or an
-    ``aws_cdk.Duration``, each of ``numbers`` None or a number (not a bool)."""
-    for prop, value in durations.items():
+    """Type checks before range checks (a wrong type never reaches a comparison or jsii):
+    ``durations`` must be None or an ``aws_cdk.Duration``, ``integers`` None or a whole
+    number, ``numbers`` None or any number (never a bool)."""
+    for prop, value in (durations or {}).items():
         if value is not None and not isinstance(value, Duration):
             problems.add(prop, "must be an aws_cdk.Duration (e.g. Duration.hours(1))", value)
-    for prop, value in numbers.items():
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+    for prop, value in (integers or {}).items():
+        if value is not None and not _is_number(value, whole=True):
             problems.add(prop, "must be a whole number", value)
+    for prop, value in (numbers or {}).items():
+        if value is not None and not _is_number(value, whole=False):
+            problems.add(prop, "must be a number", value)
+
+
+def check_description(problems: Problems, description: object) -> None:
+    """A rule's or schedule's description: a string of at most 512 characters."""
+    if description is None or is_token(description):
+        return
+    if not isinstance(description, str):
+        problems.add("description", "must be a string", description)
+    elif len(description) > 512:
+        problems.add("description", "must be at most 512 characters", len(description))
+
+
+def _is_number(value: object, *, whole: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if is_token(value):
+        return True
+    return not whole or float(value).is_integer()
 
 
 def async_function(
@@ -491,23 +532,40 @@ def create_async_function(
     return None, existing, existing
 
 
+def invoked_qualifier(target: lambda_.IFunction) -> tuple[lambda_.IFunction, str]:
+    """``(unqualified function, qualifier)`` of what a rule or schedule invokes: an alias
+    (a CDK ``Alias`` or an imported ``IAlias``) -> its function and name; a version ->
+    its function and number; a function -> itself and ``$LATEST``."""
+    alias_name = getattr(target, "alias_name", None)
+    if isinstance(alias_name, str):
+        return target.version.lambda_, alias_name  # type: ignore[attr-defined]
+    version = getattr(target, "version", None)
+    if isinstance(version, str) and getattr(target, "lambda_", None) is not None:
+        return target.lambda_, version  # type: ignore[attr-defined]
+    return target, "$LATEST"
+
+
 def configure_async_failure(
     scope: Construct,
     problems: Problems,
     target: lambda_.IFunction,
-    function: lambda_.IFunction,
+    function: lambda_.IFunction | None,
     queue: sqs.IQueue,
     max_event_age: Duration,
     retry_attempts: int,
 ) -> lambda_.EventInvokeConfig | None:
-    """The asynchronous invoke configuration of ``target`` (the alias or the function)
-    with ``queue`` as on-failure destination. Lambda holds one configuration per
-    qualifier: a second construct on the same target must agree on it (the first
-    configuration is then reused and None returned), otherwise it is a problem."""
-    qualifier = target.alias_name if isinstance(target, lambda_.Alias) else "$LATEST"
+    """The asynchronous invoke configuration of the qualifier ``target`` is (the alias,
+    version or ``$LATEST``; ``function`` is ignored, the function is derived from
+    ``target``), with ``queue`` as on-failure destination. Lambda holds one configuration
+    per qualifier: a second paved-road construct on the same target must agree on it (the
+    first configuration is then reused and None returned); a configuration made outside
+    paved-road (``configure_async_invoke``, ``on_failure=``) or an imported function
+    without its role are problems."""
+    del function
+    fn, qualifier = invoked_qualifier(target)
     settings = (queue.node.path, seconds(max_event_age), retry_attempts)
     # kept on the (round-tripping) jsii proxy of the function: one registry per function
-    registry: dict[str, tuple[str, tuple[Any, ...]]] = function.__dict__.setdefault(
+    registry: dict[str, tuple[str, tuple[Any, ...]]] = fn.__dict__.setdefault(
         "_paved_road_async_configs", {}
     )
     existing = registry.get(qualifier)
@@ -516,15 +574,36 @@ def configure_async_failure(
             problems.add(
                 "max_event_age/retry_attempts/dead_letter_queue",
                 f"must match the asynchronous invoke configuration {existing[0]} already set "
-                f"on qualifier {qualifier} of {function.node.path} (Lambda keeps one per "
+                f"on qualifier {qualifier} of {fn.node.path} (Lambda keeps one per "
                 f"qualifier): it has (queue, max age s, retries) = {existing[1]}",
                 settings,
             )
         return None
+    owner = fn if qualifier == "$LATEST" else target
+    foreign = owner.node.try_find_child("EventInvokeConfig")
+    if foreign is not None:
+        problems.add(
+            "existing_function",
+            f"already has an asynchronous invoke configuration for {qualifier} "
+            f"({foreign.node.path}: configure_async_invoke or on_failure/retry_attempts/"
+            "max_event_age props); Lambda keeps one per qualifier: remove it, this construct "
+            "sets one with the dead-letter queue as on-failure destination",
+            fn.node.path,
+        )
+        return None
+    if fn.role is None:
+        problems.add(
+            "existing_function",
+            "was imported without its execution role, which Lambda uses to send failed "
+            "events to the dead-letter queue: import it with "
+            "Function.from_function_attributes(..., role=...) (or pass a GovernedFunction)",
+            fn.node.path,
+        )
+        return None
     config = lambda_.EventInvokeConfig(
         scope,
         "AsyncInvokeConfig",
-        function=function,
+        function=fn,
         qualifier=qualifier,
         on_failure=destinations.SqsDestination(queue),
         max_event_age=max_event_age,
@@ -533,7 +612,7 @@ def configure_async_failure(
     registry[qualifier] = (config.node.path, settings)
     # cdk-nag's rule looks for a DLQ or an on-failure destination of the unqualified
     # function; callers invoke the qualifier configured here
-    Validations.of(function).acknowledge(
+    Validations.of(fn).acknowledge(
         Acknowledgment(
             id="Serverless-LambdaDLQ",
             reason=f"Asynchronous invocations of qualifier {qualifier} (what EventBridge and "
@@ -629,6 +708,18 @@ def account_concurrency_alarm(
 
 
 # --------------------------------------------------------------------------- EventConsumer
+
+
+def rule_dimensions(rule: events.Rule, bus: events.IEventBus | None) -> dict[str, str]:
+    """The CloudWatch dimensions of a rule's metrics: ``RuleName`` alone for the default
+    bus; ``EventBusName`` and ``RuleName`` for a custom bus (EventBridge documentation,
+    "Monitoring Amazon EventBridge": a metric with only RuleName refers to the default
+    bus). The rule name is cut from the rule ARN (``...:rule/[bus/]name``), which has the
+    same form for both buses, rather than taken from ``Ref``."""
+    parts = Fn.split("/", rule.rule_arn)
+    if bus is None:
+        return {"RuleName": Fn.select(1, parts)}
+    return {"EventBusName": bus.event_bus_name, "RuleName": Fn.select(2, parts)}
 
 
 _OBJECT_FIELDS = ("resources", "detail")
@@ -755,11 +846,13 @@ class EventConsumer(Construct):
                 "max_event_age": max_event_age,
                 "delivery_max_event_age": delivery_max_event_age,
             },
-            numbers={
+            integers={
                 "retry_attempts": retry_attempts,
                 "delivery_retry_attempts": delivery_retry_attempts,
                 "errors_threshold": errors_threshold,
+                "account_concurrency_quota": account_concurrency_quota,
             },
+            numbers={"concurrency_alarm_ratio": concurrency_alarm_ratio},
         )
         if not problems:
             check_retry_ranges(
@@ -778,6 +871,7 @@ class EventConsumer(Construct):
             problems.add(
                 "rule_name", "must be 1-64 characters of letters, digits, . - _", rule_name
             )
+        check_description(problems, description)
         queue = resolve_dead_letter_queue(self, problems, dead_letter_queue, "dead_letter_queue")
         problems.raise_if_any()
         assert pattern is not None and queue is not None
@@ -832,7 +926,7 @@ class EventConsumer(Construct):
             metric=cloudwatch.Metric(
                 namespace="AWS/Events",
                 metric_name="InvocationsFailedToBeSentToDlq",
-                dimensions_map={"RuleName": self.rule.rule_name},
+                dimensions_map=rule_dimensions(self.rule, event_bus),
                 period=Duration.minutes(1),
                 statistic="Sum",
             ),

@@ -38,8 +38,13 @@ maximum event age 60 s - 24 h; Lambda's asynchronous retries 0-2 and event age 6
 
 from __future__ import annotations
 
+import datetime
+import functools
 import hashlib
+import itertools
+import json
 import re
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +64,7 @@ from paved_road.events import (
     DeadLetterTarget,
     async_alarms,
     async_function,
+    check_description,
     check_retry_ranges,
     check_types,
     configure_async_failure,
@@ -76,8 +82,31 @@ SCATTERABLE_HOURS = (1, 2, 3, 4, 6, 8, 12)
 _RATE = re.compile(r"^rate\((?P<value>\d+) (?P<unit>minutes?|hours?|days?)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
 _AT = re.compile(r"^at\((?P<when>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-#L W]+$")
-_TIME_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+@dataclass(frozen=True)
+class _CronField:
+    """One cron field's name, value range and names (months, weekdays)."""
+
+    name: str
+    low: int
+    high: int
+    names: tuple[str, ...] = ()
+    question: bool = False  # "?" allowed (day-of-month, day-of-week)
+
+
+_CRON_FIELDS = (
+    _CronField("minutes", 0, 59),
+    _CronField("hours", 0, 23),
+    _CronField("day-of-month", 1, 31, question=True),
+    _CronField("month", 1, 12, _MONTHS),
+    _CronField("day-of-week", 1, 7, _WEEKDAYS, question=True),
+    _CronField("year", 1970, 2199),
+)
+"""The EventBridge cron fields and their values (AWS documentation, "Schedule types in
+EventBridge Scheduler": cron expressions)."""
 
 
 @dataclass(frozen=True)
@@ -116,33 +145,107 @@ def parse_expression(expression: object) -> tuple[ParsedSchedule | None, str | N
             return None, (
                 "cron needs six fields: minutes hours day-of-month month day-of-week year"
             )
-        if any(not _CRON_FIELD.match(f) for f in fields):
-            return None, "cron fields may only hold digits, letters and * ? / , - # L W"
         day_of_month, day_of_week = fields[2], fields[4]
         if (day_of_month == "?") == (day_of_week == "?"):
             return None, "cron needs '?' in exactly one of day-of-month and day-of-week"
-        problem = _check_cron_numbers(fields[0], 0, 59, "minutes") or _check_cron_numbers(
-            fields[1], 0, 23, "hours"
-        )
-        if problem:
-            return None, problem
-        step = None
-        minute_step = re.fullmatch(r"(?:\*|\d{1,2})/(\d{1,2})", fields[0])
-        if minute_step and fields[1] == "*":
-            step = int(minute_step[1])
-        return ParsedSchedule("cron", text, step_minutes=step), None
-    if _AT.match(text):
+        for field, spec in zip(fields, _CRON_FIELDS, strict=True):
+            problem = _check_cron_field(field, spec)
+            if problem:
+                return None, problem
+        return ParsedSchedule("cron", text, step_minutes=_cron_minute_step(fields)), None
+    at = _AT.match(text)
+    if at:
+        try:
+            datetime.datetime.fromisoformat(at["when"])
+        except ValueError:
+            return None, "at() needs a real date and time (yyyy-mm-ddThh:mm:ss)"
         return ParsedSchedule("at", text), None
     return None, (
         "must be rate(<n> minute[s]|hour[s]|day[s]), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)"
     )
 
 
-def _check_cron_numbers(field: str, low: int, high: int, name: str) -> str | None:
-    for number in re.findall(r"\d+", field):
-        if not low <= int(number) <= high:
-            return f"cron {name} must be between {low} and {high}, got {number}"
+def _check_cron_field(field: str, spec: _CronField) -> str | None:
+    """What is wrong with one cron field, or None. Each comma-separated item is ``*``,
+    ``?`` (day fields), a value or name, a range ``a-b``, a step ``a/n`` or ``*/n`` or
+    ``a-b/n``, or for the day fields ``L``, ``nL``/``MONL`` (last), ``nW``/``LW`` (weekday)
+    and ``n#k`` (k-th weekday of the month)."""
+    if field == "?":
+        return None if spec.question else f"cron {spec.name} cannot be '?'"
+    for item in field.split(","):
+        problem = _check_cron_item(item.upper(), spec)
+        if problem:
+            return f"cron {spec.name} {problem}, got {field!r}"
     return None
+
+
+def _check_cron_item(item: str, spec: _CronField) -> str | None:
+    if item == "*":
+        return None
+    if spec.name == "day-of-month" and (item in ("L", "LW") or re.fullmatch(r"\d{1,2}W", item)):
+        return _check_cron_value(item.rstrip("W") or "1", spec) if item[0].isdigit() else None
+    if spec.name == "day-of-week":
+        if item == "L":
+            return None
+        last = re.fullmatch(r"(\w+)L", item)
+        if last:
+            return _check_cron_value(last[1], spec)
+        nth = re.fullmatch(r"(\w+)#([1-5])", item)
+        if nth:
+            return _check_cron_value(nth[1], spec)
+    base, _, step = item.partition("/")
+    if step and (not step.isdigit() or not 1 <= int(step) <= spec.high):
+        return f"has an invalid step '/{step}'"
+    if base == "*" and step:
+        return None
+    low, _, high = base.partition("-")
+    for value in (low, high) if high else (low,):
+        problem = _check_cron_value(value, spec)
+        if problem:
+            return problem
+    return None
+
+
+def _check_cron_value(value: str, spec: _CronField) -> str | None:
+    if value in spec.names:
+        return None
+    if not value.isdigit() or not spec.low <= int(value) <= spec.high:
+        names = f" or {spec.names[0]}-{spec.names[-1]}" if spec.names else ""
+        return f"must be between {spec.low} and {spec.high}{names}"
+    return None
+
+
+def _cron_minute_step(fields: list[str]) -> int | None:
+    """The shortest time between two runs of a cron that fires several times an hour
+    (minutes ``*``, ``a/n`` or a list, with hours ``*``); None otherwise."""
+    minutes, hours = fields[0], fields[1]
+    if hours != "*":
+        return None
+    if minutes == "*":
+        return 1
+    step = re.fullmatch(r"(?:\*|\d{1,2})/(\d{1,2})", minutes)
+    if step:
+        return int(step[1])
+    if re.fullmatch(r"\d{1,2}(?:,\d{1,2})+", minutes):
+        marks = sorted({int(m) for m in minutes.split(",")})
+        gaps = [b - a for a, b in itertools.pairwise(marks)]
+        return min([*gaps, 60 - marks[-1] + marks[0]])
+    return None
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _is_time_zone(name: object) -> bool:
+    """An IANA time zone name known to the tz database (the ``tzdata`` package when the
+    system has none), as Scheduler's ``ScheduleExpressionTimezone`` expects."""
+    return isinstance(name, str) and (name in _time_zones() or name == "UTC")
+
+
+def _human(value: object) -> object:
+    return value.to_human_string() if isinstance(value, Duration) else value
 
 
 def scatter_offset(
@@ -235,11 +338,13 @@ class ScheduledFunction(Construct):
         :param delivery_retry_attempts: Scheduler's retries when Lambda cannot be reached
             (throttling), 0-185; default 185 (bounded by ``delivery_max_event_age``).
         :param delivery_max_event_age: how long Scheduler retries, 60 s - 24 h; default
-            the rate's period (a run is not retried into the next one), 1 hour for cron,
-            24 hours for at.
+            the rate's period (a run is not retried into the next one), for cron its
+            shortest interval when it fires several times an hour, else 1 hour; 24 hours
+            for at.
         :param retry_attempts: Lambda's retries after a function error, 0-2; default 2.
         :param max_event_age: how long Lambda keeps an invocation, 60 s - 6 h; default the
-            rate's period (1 hour for cron and at), at most 6 hours.
+            rate's period (a cron's shortest interval when it fires several times an hour,
+            else 1 hour; 6 hours for at), at most 6 hours.
         :param schedule_group: the schedule group; default the account's default group.
         :param description: schedule description; default none.
         :param enabled: whether the schedule is enabled; default True.
@@ -264,7 +369,7 @@ class ScheduledFunction(Construct):
                 "delivery_max_event_age": delivery_max_event_age,
                 "max_event_age": max_event_age,
             },
-            numbers={
+            integers={
                 "delivery_retry_attempts": delivery_retry_attempts,
                 "retry_attempts": retry_attempts,
                 "errors_threshold": errors_threshold,
@@ -278,18 +383,22 @@ class ScheduledFunction(Construct):
             problems.add(
                 "flexible_window",
                 "must not be given with exact_timing (exact timing turns the window off)",
-                flexible_window.to_human_string(),
+                _human(flexible_window),
             )
-        if time_zone is not None and (
-            not isinstance(time_zone, str) or not _TIME_ZONE.match(time_zone)
-        ):
+        if time_zone is not None and not is_token(time_zone) and not _is_time_zone(time_zone):
             problems.add(
                 "time_zone", "must be an IANA time zone name such as Europe/Berlin", time_zone
             )
         if scatter_key is not None and (not isinstance(scatter_key, str) or not scatter_key):
             problems.add("scatter_key", "must be a non-empty string", scatter_key)
-        if input is not None and not isinstance(input, Mapping):
-            problems.add("input", "must be a dict (the JSON payload)", input)
+        if input is not None:
+            try:
+                if not isinstance(input, Mapping):
+                    raise TypeError
+                json.dumps(input)
+            except (TypeError, ValueError):
+                problems.add("input", "must be a JSON-serializable dict (the payload)", input)
+        check_description(problems, description)
         if problems:
             problems.raise_if_any()
         assert parsed is not None
@@ -351,7 +460,7 @@ class ScheduledFunction(Construct):
 
         default_age = {
             "rate": Duration.minutes(max(1, period or 60)),
-            "cron": Duration.hours(1),
+            "cron": Duration.minutes(parsed.step_minutes or 60),
             "at": Duration.hours(24),
         }[parsed.kind]
         delivery_age = delivery_max_event_age or Duration.seconds(

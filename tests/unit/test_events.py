@@ -476,3 +476,142 @@ def test_powertools_parses_the_attributed_event() -> None:
     assert model.detail == SAMPLE_EVENT["detail"] and model.detail_type == "OrderPlaced"
     assert EventBridgeEvent(delivered).detail_type == "OrderPlaced"
     assert delivered[ATTRIBUTION_KEY]["rule"] == RULE_ARN
+
+
+# ------------------------------------------------------------------ review fixes
+
+
+def test_existing_version_target_gets_its_own_qualifier(stack: Stack) -> None:
+    fn = lambda_.Function(
+        stack, "Plain", code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_13
+    )
+    consumer(stack, existing_function=fn.current_version)
+    configs = template(stack).find_resources("AWS::Lambda::EventInvokeConfig")
+    (config,) = configs.values()
+    assert set(config["Properties"]["FunctionName"]) == {"Ref"}
+    assert config["Properties"]["FunctionName"]["Ref"].startswith("Plain")
+    qualifier = config["Properties"]["Qualifier"]
+    assert qualifier["Fn::GetAtt"][0].startswith("PlainCurrentVersion")
+    assert qualifier["Fn::GetAtt"][1] == "Version"
+
+
+def test_existing_version_target_passes_the_async_guardrail(tmp_path: Path) -> None:
+    def build(s: Stack) -> None:
+        fn = GovernedFunction(s, "Fn", **PROPS, invocation=Invocation.ASYNCHRONOUS)
+        consumer(s, existing_function=fn.function.current_version)
+
+    run = run_guardrails(build, tmp_path)
+    assert "PavedRoad-LambdaAsyncOnFailureDestination" not in run.rules(), run.error
+
+
+def test_existing_alias_target_is_configured_on_its_name(stack: Stack) -> None:
+    fn = lambda_.Function(
+        stack, "Plain", code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_13
+    )
+    prod = lambda_.Alias(stack, "Prod", alias_name="prod", version=fn.current_version)
+    consumer(stack, existing_function=prod)
+    template(stack).has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {"FunctionName": {"Ref": Match.string_like_regexp("Plain")}, "Qualifier": "prod"},
+    )
+
+
+def test_a_configuration_made_outside_paved_road_is_a_problem(stack: Stack) -> None:
+    fn = lambda_.Function(
+        stack,
+        "Plain",
+        code=CODE,
+        handler="index.handler",
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        retry_attempts=0,
+    )
+    with pytest.raises(PavedRoadError, match=r"already has an asynchronous invoke configuration"):
+        consumer(stack, existing_function=fn)
+
+
+def test_imported_function_without_role_is_a_problem(stack: Stack) -> None:
+    fn = lambda_.Function.from_function_arn(
+        stack, "Imported", "arn:aws:lambda:eu-west-1:111122223333:function:orders"
+    )
+    with pytest.raises(PavedRoadError, match=r"was imported without its execution role"):
+        consumer(stack, existing_function=fn)
+
+
+def test_failed_to_dlq_alarm_on_a_custom_bus_has_the_bus_dimension(stack: Stack) -> None:
+    bus = events.EventBus(stack, "Bus")
+    consumer(stack, event_bus=bus)
+    alarms = template(stack).find_resources(
+        "AWS::CloudWatch::Alarm", {"Properties": {"MetricName": "InvocationsFailedToBeSentToDlq"}}
+    )
+    (alarm,) = alarms.values()
+    dims = {d["Name"]: d["Value"] for d in alarm["Properties"]["Dimensions"]}
+    assert set(dims) == {"EventBusName", "RuleName"}
+    assert dims["EventBusName"]["Ref"].startswith("Bus")
+    index, split = dims["RuleName"]["Fn::Select"]
+    assert index == 2  # arn:...:rule/<bus>/<name>
+    assert split["Fn::Split"][0] == "/"
+    assert split["Fn::Split"][1]["Fn::GetAtt"][1] == "Arn"
+
+
+def test_failed_to_dlq_alarm_on_the_default_bus_has_only_the_rule(stack: Stack) -> None:
+    consumer(stack)
+    alarms = template(stack).find_resources(
+        "AWS::CloudWatch::Alarm", {"Properties": {"MetricName": "InvocationsFailedToBeSentToDlq"}}
+    )
+    (alarm,) = alarms.values()
+    (dim,) = alarm["Properties"]["Dimensions"]
+    assert dim["Name"] == "RuleName" and dim["Value"]["Fn::Select"][0] == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"retry_attempts": 1.5}, r"retry_attempts must be a whole number"),
+        ({"concurrency_alarm_ratio": "0.8"}, r"concurrency_alarm_ratio must be a number"),
+        ({"account_concurrency_quota": "1000"}, r"account_concurrency_quota must be a whole"),
+        ({"description": "x" * 513}, r"description must be at most 512 characters"),
+        (
+            {"event_pattern": {"source": [{"prefixx": "a"}]}},
+            r"event_pattern uses an unknown matcher 'prefixx' at 'source'",
+        ),
+        (
+            {"event_pattern": {"$or": [{"source": ["a"]}, {"account": [{}]}]}},
+            r"unknown matcher '\{\}' at '\$or\[1\].account'",
+        ),
+    ],
+)
+def test_more_invalid_props(stack: Stack, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(PavedRoadError, match=message):
+        consumer(stack, **kwargs)
+
+
+def test_known_matchers_are_accepted(stack: Stack) -> None:
+    consumer(
+        stack,
+        event_pattern={
+            "source": [{"prefix": "shop."}],
+            "detail": {
+                "total": [{"numeric": [">", 100]}],
+                "region": [{"anything-but": ["eu-central-1"]}],
+                "coupon": [{"exists": False}],
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"queue_name": "dead.fifo"}, r"queue_name must be 1-80 letters"),
+        ({"queue_name": "bad name!"}, r"queue_name must be 1-80 letters"),
+        ({"retention_period": 1209600}, r"retention_period must be an aws_cdk.Duration"),
+        ({"expiry_warning": 3600}, r"expiry_warning must be an aws_cdk.Duration"),
+        ({"alarm_threshold": "5"}, r"alarm_threshold must be a whole number"),
+        ({"accounts": 111122223333}, r"accounts must be a list of account ids"),
+    ],
+)
+def test_central_queue_type_and_name_validation(
+    stack: Stack, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PavedRoadError, match=r"CentralDeadLetterQueue 'Test/Central': " + message):
+        CentralDeadLetterQueue(stack, "Central", **kwargs)

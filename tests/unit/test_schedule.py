@@ -71,7 +71,7 @@ def test_valid_expressions_parse(expression: str, kind: str, period: int | None)
         ("cron(0 8 ? * ? *)", "exactly one of day-of-month"),
         ("cron(61 8 * * ? *)", "minutes must be between 0 and 59"),
         ("cron(0 24 * * ? *)", "hours must be between 0 and 23"),
-        ("cron(0 8 * * ? *;)", "may only hold"),
+        ("cron(0 8 * * ? *;)", "year must be between 1970 and 2199"),
         ("at(2026-12-01 09:00)", "must be rate"),
         ("every 5 minutes", "must be rate"),
         (300, "must be a string"),
@@ -384,7 +384,7 @@ def test_guardrails_pass_with_defaults(tmp_path: Path) -> None:
             r"time_zone must be an IANA time zone name",
         ),
         ({"schedule": "cron(0 2 * * ? *)", "scatter_key": ""}, r"scatter_key must be"),
-        ({"schedule": "cron(0 2 * * ? *)", "input": ["x"]}, r"input must be a dict"),
+        ({"schedule": "cron(0 2 * * ? *)", "input": ["x"]}, r"input must be a JSON-serializable dict"),
         (
             {"schedule": "cron(0 2 * * ? *)", "dead_letter_queue": "arn:aws:sqs:x"},
             r"dead_letter_queue must be an SQS queue ARN",
@@ -508,3 +508,110 @@ def test_chi_square_threshold_is_what_the_comment_says() -> None:
     k, z = 59, 3.0902
     approx = k * (1 - 2 / (9 * k) + z * math.sqrt(2 / (9 * k))) ** 3
     assert abs(approx - 98.3) < 0.5
+
+
+# ------------------------------------------------------------------ review fixes
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("cron(0 8 32 * ? *)", "day-of-month must be between 1 and 31"),
+        ("cron(0 8 * 13 ? *)", "month must be between 1 and 12 or JAN-DEC"),
+        ("cron(0 8 ? * FOO *)", "day-of-week must be between 1 and 7 or SUN-SAT"),
+        ("cron(0 8 ? * 9 *)", "day-of-week must be between 1 and 7"),
+        ("cron(ab 8 ? * MON *)", "minutes must be between 0 and 59"),
+        ("cron(0 8 * * ? 1800)", "year must be between 1970 and 2199"),
+        ("cron(0/0 8 * * ? *)", "invalid step"),
+        ("cron(? 8 * * ? *)", "minutes cannot be '?'"),
+        ("at(2026-13-45T25:61:00)", "real date and time"),
+    ],
+)
+def test_cron_fields_and_at_dates_are_checked(expression: str, message: str) -> None:
+    parsed, problem = parse_expression(expression)
+    assert parsed is None
+    assert problem is not None and message in problem, problem
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(0 8 ? * MON-FRI *)",
+        "cron(0 8 L * ? *)",
+        "cron(0 8 15W * ? *)",
+        "cron(0 8 LW * ? *)",
+        "cron(0 8 ? * 6L *)",
+        "cron(0 8 ? * MON#2 *)",
+        "cron(0,30 8-18 ? JAN,JUL * 2026-2030)",
+        "cron(*/15 * * * ? *)",
+        "cron(5/20 0-12/2 1-15 * ? *)",
+        "at(2026-02-28T23:59:59)",
+    ],
+)
+def test_valid_cron_forms_are_accepted(expression: str) -> None:
+    parsed, problem = parse_expression(expression)
+    assert problem is None and parsed is not None
+
+
+@pytest.mark.parametrize(
+    ("expression", "step"),
+    [
+        ("cron(* * * * ? *)", 1),
+        ("cron(0,20,40 * * * ? *)", 20),
+        ("cron(0,5 * * * ? *)", 5),
+        ("cron(0/10 * * * ? *)", 10),
+        ("cron(0 * * * ? *)", None),
+        ("cron(0/10 8 * * ? *)", None),
+    ],
+)
+def test_cron_shortest_interval(expression: str, step: int | None) -> None:
+    parsed, _ = parse_expression(expression)
+    assert parsed is not None and parsed.step_minutes == step
+
+
+def test_every_minute_cron_gets_a_one_minute_window(stack: Stack) -> None:
+    ScheduledFunction(stack, "Job", schedule="cron(* * * * ? *)", function_props=PROPS)
+    props = schedule_props(stack)
+    assert props["FlexibleTimeWindow"]["MaximumWindowInMinutes"] == 1
+    assert props["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"] == 60
+
+
+def test_at_schedules_keep_failed_events_six_hours_in_lambda(stack: Stack) -> None:
+    ScheduledFunction(stack, "Job", schedule="at(2026-12-24T18:00:00)", function_props=PROPS)
+    tpl = template(stack)
+    tpl.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig", {"MaximumEventAgeInSeconds": 21600}
+    )
+    assert schedule_props(stack)["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"] == 86400
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"exact_timing": "cut-off", "flexible_window": 5},
+            r"flexible_window must be an aws_cdk.Duration",
+        ),
+        ({"input": {"a": object()}}, r"input must be a JSON-serializable dict"),
+        ({"time_zone": "Europe/Berlinn"}, r"time_zone must be an IANA time zone name"),
+        ({"retry_attempts": 1.5}, r"retry_attempts must be a whole number"),
+        ({"delivery_retry_attempts": 10.5}, r"delivery_retry_attempts must be a whole number"),
+        ({"description": "d" * 513}, r"description must be at most 512 characters"),
+    ],
+)
+def test_more_invalid_props(stack: Stack, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(PavedRoadError, match=message):
+        ScheduledFunction(
+            stack, "Job", schedule="cron(0 2 * * ? *)", function_props=PROPS, **kwargs
+        )
+
+
+def test_utc_and_iana_time_zones_are_accepted(stack: Stack) -> None:
+    for index, zone in enumerate(("UTC", "Etc/UTC", "America/Sao_Paulo", "Asia/Kolkata")):
+        ScheduledFunction(
+            stack,
+            f"Job{index}",
+            schedule="cron(0 2 * * ? *)",
+            time_zone=zone,
+            function_props=PROPS,
+        )
