@@ -384,7 +384,10 @@ def test_guardrails_pass_with_defaults(tmp_path: Path) -> None:
             r"time_zone must be an IANA time zone name",
         ),
         ({"schedule": "cron(0 2 * * ? *)", "scatter_key": ""}, r"scatter_key must be"),
-        ({"schedule": "cron(0 2 * * ? *)", "input": ["x"]}, r"input must be a JSON-serializable dict"),
+        (
+            {"schedule": "cron(0 2 * * ? *)", "input": ["x"]},
+            r"input must be a JSON-serializable dict",
+        ),
         (
             {"schedule": "cron(0 2 * * ? *)", "dead_letter_queue": "arn:aws:sqs:x"},
             r"dead_letter_queue must be an SQS queue ARN",
