@@ -22,6 +22,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ class ClaimCheck(Construct):
         threshold: Size | None = None,
         expiration: Duration | None = None,
         existing_bucket: s3.IBucket | None = None,
-        bucket_props: s3.BucketProps | None = None,
+        bucket_props: s3.BucketProps | Mapping[str, Any] | None = None,
         key_prefix: str = DEFAULT_PREFIX,
         encryption_key: kms.IKey | None = None,
         removal_policy: RemovalPolicy | None = None,
@@ -118,8 +119,9 @@ class ClaimCheck(Construct):
             ``server_access_logs_bucket``. An ``s3.Bucket`` of the same app gets the
             lifecycle rule added; an imported bucket gets a warning (expire the prefix
             yourself).
-        :param bucket_props: props of the bucket to create; default: none (all governed
-            defaults). Governed: encryption S3-managed (KMS when a key is given;
+        :param bucket_props: props of the bucket to create, an ``s3.BucketProps`` or a
+            dict of its keyword arguments (``{"versioned": True}``); default: none (all
+            governed defaults). Governed: encryption S3-managed (KMS when a key is given;
             ``UNENCRYPTED`` is an error), ``enforce_ssl`` True (False is an error),
             ``minimum_tls_version`` 1.2, ``block_public_access`` BLOCK_ALL (weaker is an
             error, as is ``public_read_access``), ``object_ownership``
@@ -140,6 +142,30 @@ class ClaimCheck(Construct):
         """
         super().__init__(scope, id)
         problems = Problems("ClaimCheck", self.node.path)
+
+        # types first: a wrong type never reaches a jsii call or a comparison
+        if threshold is not None and not isinstance(threshold, Size):
+            problems.add(
+                "threshold", "must be an aws_cdk.Size such as Size.mebibytes(1)", threshold
+            )
+            threshold = None
+        if expiration is not None and not isinstance(expiration, Duration):
+            problems.add(
+                "expiration", "must be an aws_cdk.Duration such as Duration.days(14)", expiration
+            )
+            expiration = None
+        if existing_bucket is not None and not _is_bucket(existing_bucket):
+            problems.add("existing_bucket", "must be an s3.IBucket", type(existing_bucket).__name__)
+        if server_access_logs_bucket is not None and not _is_bucket(server_access_logs_bucket):
+            problems.add(
+                "server_access_logs_bucket",
+                "must be an s3.IBucket",
+                type(server_access_logs_bucket).__name__,
+            )
+        if encryption_key is not None and not _is_key(encryption_key):
+            problems.add("encryption_key", "must be a kms.IKey", type(encryption_key).__name__)
+            encryption_key = None
+        props = self._bucket_props(problems, bucket_props)
 
         threshold_b = size_bytes(threshold) if threshold is not None else SERVICE_MAX_BYTES
         if threshold_b is None:
@@ -187,7 +213,7 @@ class ClaimCheck(Construct):
         if existing_bucket is None:
             bucket_kwargs = self._governed_bucket_kwargs(
                 problems,
-                bucket_props or s3.BucketProps(),
+                props,
                 encryption_key,
                 removal_policy,
                 server_access_logs_bucket,
@@ -251,10 +277,46 @@ class ClaimCheck(Construct):
 
     # ------------------------------------------------------------------ validation
     @staticmethod
+    def _bucket_props(problems: Problems, given: object) -> s3.BucketProps:
+        """``given`` as ``s3.BucketProps``: a dict is converted key by key (an unknown key
+        or a value of the wrong type is a problem naming that key); empty props for None
+        or after a problem."""
+        if given is None or isinstance(given, s3.BucketProps):
+            return given or s3.BucketProps()
+        if not isinstance(given, Mapping):
+            problems.add(
+                "bucket_props",
+                "must be an s3.BucketProps or a dict of its keyword arguments "
+                "(e.g. {'versioned': True})",
+                type(given).__name__,
+            )
+            return s3.BucketProps()
+        unknown = [key for key in given if key not in _BUCKET_PROP_NAMES]
+        if unknown:
+            problems.add(
+                "bucket_props",
+                "must only have keys of s3.BucketProps (snake_case, e.g. 'versioned', "
+                "'lifecycle_rules')",
+                unknown,
+            )
+            return s3.BucketProps()
+        ok = True
+        for key, value in given.items():
+            try:
+                s3.BucketProps(**{key: value})
+            except TypeError as exc:  # jsii's runtime type check of the struct field
+                problems.add(f"bucket_props[{key!r}]", f"has the wrong type ({exc})", value)
+                ok = False
+        return s3.BucketProps(**given) if ok else s3.BucketProps()
+
+    @staticmethod
     def _check_prefix(problems: Problems, prefix: str) -> None:
+        if not isinstance(prefix, str):
+            problems.add("key_prefix", "must be a string such as 'claims/'", prefix)
+            return
         if is_token(prefix):
             return
-        if not isinstance(prefix, str) or not KEY_PREFIX.match(prefix):
+        if not KEY_PREFIX.match(prefix):
             problems.add(
                 "key_prefix",
                 "must end with '/', not start with '/', and be made of non-empty segments "
@@ -487,6 +549,17 @@ class ClaimCheck(Construct):
         for key, value in self.environment.items():
             grantee.add_environment(key, value)
         grantee.node.add_metadata(_METADATA_TYPE, self.node.path)
+
+
+def _is_bucket(value: object) -> bool:
+    """Whether ``value`` is an ``s3.IBucket`` (jsii interfaces are not runtime-checkable
+    protocols: look for what ClaimCheck uses)."""
+    return hasattr(value, "bucket_arn") and hasattr(value, "arn_for_objects")
+
+
+def _is_key(value: object) -> bool:
+    """Whether ``value`` is a ``kms.IKey`` (see :func:`_is_bucket`)."""
+    return hasattr(value, "key_arn") and hasattr(value, "grant")
 
 
 def _nag_flatten(value: Any) -> str:

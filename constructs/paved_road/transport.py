@@ -45,6 +45,12 @@ Service facts this module relies on (AWS documentation):
   ``targets.EventBus`` takes no retry policy ("Retry policy is not supported for Event
   bus targets", aws-cdk-lib ``aws_events_targets.EventBusProps``), so a forwarder's
   target has a dead-letter queue and EventBridge's default retries.
+* EventBridge invokes a Lambda target asynchronously: Lambda retries a failed event 0-2
+  times (default 2) for up to 60 s - 6 h (default 6 h) and then drops it unless the
+  invoked qualifier has an on-failure destination ("Asynchronous invocation",
+  https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html; "Configuring
+  destinations for asynchronous invocation",
+  https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
 * Event pattern size: 2,048 characters by default (a quota that can be raised; the API
   accepts at most 4,096); 18,750 target invocations per second in the largest Regions
   ("Amazon EventBridge quotas",
@@ -58,16 +64,19 @@ Service facts this module relies on (AWS documentation):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import (
     Acknowledgment,
+    Annotations,
     Aws,
     Duration,
+    Names,
     RemovalPolicy,
     Stack,
     Validations,
@@ -91,7 +100,8 @@ from paved_road._patterns import (
 )
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction
+from paved_road.events import configure_async_failure, invoked_qualifier
+from paved_road.function import GovernedFunction, Invocation
 
 CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
 """The ``detail-type`` of every event CloudTrail delivers to EventBridge."""
@@ -137,6 +147,19 @@ DEFAULT_MAX_EVENT_AGE = Duration.hours(24)
 DEFAULT_QUEUE_RETENTION = Duration.days(4)
 DEFAULT_VISIBILITY_TIMEOUT = Duration.minutes(3)
 DEFAULT_PRIORITY_AGE = Duration.minutes(5)
+MAX_FUNCTION_RETRY_ATTEMPTS = 2
+MAX_FUNCTION_EVENT_AGE_SECONDS = 6 * 60 * 60
+DEFAULT_FUNCTION_EVENT_AGE = Duration.hours(6)
+BUS_POLICY_MAX_BYTES = 10 * 1024
+"""EventBridge's limit on an event bus policy (10 KB)."""
+
+# Placeholders for what the template leaves to deploy time, at least as long as the real
+# value: the longest partition name, a Region name longer than any, a 12-digit account.
+_POLICY_PARTITION = "aws-us-gov"
+_POLICY_REGION = "x" * 16
+_POLICY_ACCOUNT = "0" * 12
+_TOKEN_ORGANIZATION_ID = "o-" + "x" * 32
+_TOKEN_BUS_NAME_LENGTH = 64
 
 PriorityEvents = Mapping[str, Sequence[str] | None]
 """CloudTrail event source (``iam.amazonaws.com``) -> event names, or None for all."""
@@ -286,6 +309,71 @@ def _check_retry(problems: Problems, retry_attempts: int, max_event_age: Duratio
         )
 
 
+def _check_function_retry(
+    problems: Problems, retry_attempts: object, max_event_age: object
+) -> None:
+    """Lambda's asynchronous invocation limits: 0-2 retries, 60 s - 6 h maximum age."""
+    if not isinstance(retry_attempts, int) or isinstance(retry_attempts, bool):
+        problems.add("function_retry_attempts", "must be an integer", retry_attempts)
+    else:
+        check_range(
+            problems, "function_retry_attempts", retry_attempts, 0, MAX_FUNCTION_RETRY_ATTEMPTS
+        )
+    if not isinstance(max_event_age, Duration):
+        problems.add("function_max_event_age", "must be an aws_cdk.Duration", max_event_age)
+    else:
+        check_range(
+            problems,
+            "function_max_event_age",
+            seconds(max_event_age),
+            60,
+            MAX_FUNCTION_EVENT_AGE_SECONDS,
+            "seconds",
+        )
+
+
+def bus_policy_bytes(
+    organization_id: str | None, source_accounts: Sequence[str], bus_name_length: int
+) -> int:
+    """An upper estimate of the size of the bus policy :class:`CentralEventBus` writes:
+    its statements as EventBridge stores them (compact JSON), with the partition, Region
+    and account the template leaves to deploy time replaced by values at least as long,
+    and tokens by the longest value they can stand for."""
+    bus_arn = (
+        f"arn:{_POLICY_PARTITION}:events:{_POLICY_REGION}:{_POLICY_ACCOUNT}"
+        f":event-bus/{'x' * bus_name_length}"
+    )
+    statements: list[dict[str, Any]] = []
+    if organization_id is not None:
+        org = organization_id
+        if not isinstance(org, str) or is_token(org):
+            org = _TOKEN_ORGANIZATION_ID
+        statements.append(
+            {
+                "Sid": "cdk-AllowPutEventsFromOrganization",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "events:PutEvents",
+                "Resource": bus_arn,
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": org}},
+            }
+        )
+    for index, account in enumerate(source_accounts):
+        if not isinstance(account, str) or is_token(account):
+            account = _POLICY_ACCOUNT
+        statements.append(
+            {
+                "Sid": f"cdk-AllowPutEventsFromAccount{index + 1}",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{_POLICY_PARTITION}:iam::{account}:root"},
+                "Action": "events:PutEvents",
+                "Resource": bus_arn,
+            }
+        )
+    document = {"Version": "2012-10-17", "Statement": statements}
+    return len(json.dumps(document, separators=(",", ":")).encode())
+
+
 def _dead_letter_queue(
     scope: Construct, id: str, reason: str, removal_policy: RemovalPolicy | None
 ) -> sqs.Queue:
@@ -360,11 +448,16 @@ class CentralEventBus(Construct):
       own dead-letter queue for consumer failures; every rule target has a retry policy
       and the shared delivery dead-letter queue (``dead_letter_queue``) for events
       EventBridge could not deliver.
+    * A Lambda target is invoked asynchronously: its invoked qualifier (a
+      ``GovernedFunction``'s ``live`` alias) gets an asynchronous invoke configuration
+      with ``dead_letter_queue`` as on-failure destination, so events the function
+      fails on are kept too (``async_invoke_configs``).
 
     Attributes: ``event_bus``, ``event_bus_arn``, ``event_bus_name``, ``priority_rule``,
     ``standard_rule``, ``rules``, ``priority_queue`` / ``standard_queue`` (None when a
     target was given), ``dead_letter_queue``, ``priority_pattern``, ``standard_pattern``,
-    ``policy_statements``, ``alarms`` (:class:`CentralEventBusAlarms`).
+    ``policy_statements``, ``async_invoke_configs`` (the ``EventInvokeConfig`` of each
+    function target), ``alarms`` (:class:`CentralEventBusAlarms`).
     """
 
     def __init__(
@@ -380,6 +473,8 @@ class CentralEventBus(Construct):
         standard_target: EventTarget | None = None,
         retry_attempts: int = MAX_RETRY_ATTEMPTS,
         max_event_age: Duration | None = None,
+        function_retry_attempts: int = MAX_FUNCTION_RETRY_ATTEMPTS,
+        function_max_event_age: Duration | None = None,
         max_receive_count: int = 5,
         queue_retention: Duration | None = None,
         visibility_timeout: Duration | None = None,
@@ -392,7 +487,9 @@ class CentralEventBus(Construct):
             digits) whose principals may put events on the bus; default none. At least
             one of ``organization_id`` and ``source_accounts`` is required.
         :param source_accounts: 12-digit account ids that may put events on the bus
-            (each its own policy statement); default none.
+            (each its own policy statement); default none. The bus policy is limited to
+            10 KB: about 40 accounts (fewer with a long bus name); admit an organization
+            with ``organization_id`` instead of listing its accounts.
         :param event_bus_name: the bus name (1-256 of ``A-Za-z0-9._-/``, not
             ``default``); default generated from the construct path. Set it when member
             stacks build the bus ARN themselves.
@@ -402,12 +499,19 @@ class CentralEventBus(Construct):
         :param priority_target: where priority events go: an ``sqs.IQueue`` (standard,
             not FIFO), a Lambda ``IFunction``, or a ``GovernedFunction`` (its ``live``
             alias is invoked); default a new encrypted buffer queue
-            (``priority_queue``).
+            (``priority_queue``). The qualifier a function target's rule invokes (an
+            alias, a version, ``$LATEST``) gets ``dead_letter_queue`` as on-failure
+            destination, unless the app configured that qualifier itself; a function
+            imported without its execution role gets a warning instead.
         :param standard_target: where every other event goes, same choices; default a
             new encrypted buffer queue (``standard_queue``).
         :param retry_attempts: delivery retries of both rule targets, 0-185; default 185.
         :param max_event_age: how long EventBridge keeps retrying a delivery, 60 s - 24 h;
             default 24 hours.
+        :param function_retry_attempts: how often Lambda retries an event a function
+            target failed on (asynchronous invocation), 0-2; default 2.
+        :param function_max_event_age: how long Lambda keeps an event of a function
+            target for processing (asynchronous invocation), 60 s - 6 h; default 6 hours.
         :param max_receive_count: receives of a buffered event before it moves to the
             buffer queue's dead-letter queue, 1-1,000; default 5.
         :param queue_retention: retention of the buffer queues, 60 s to less than the
@@ -425,6 +529,7 @@ class CentralEventBus(Construct):
         queue_retention = queue_retention or DEFAULT_QUEUE_RETENTION
         visibility_timeout = visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT
         priority_age_threshold = priority_age_threshold or DEFAULT_PRIORITY_AGE
+        function_max_event_age = function_max_event_age or DEFAULT_FUNCTION_EVENT_AGE
         source_accounts = self._check_principals(problems, organization_id, source_accounts)
         if event_bus_name is not None and not is_token(event_bus_name):
             if not isinstance(event_bus_name, str) or not EVENT_BUS_NAME.match(event_bus_name):
@@ -446,6 +551,8 @@ class CentralEventBus(Construct):
         ):
             _check_target(problems, prop, target)
         _check_retry(problems, retry_attempts, max_event_age)
+        _check_function_retry(problems, function_retry_attempts, function_max_event_age)
+        self._check_policy_size(problems, organization_id, source_accounts, event_bus_name)
         check_range(problems, "max_receive_count", max_receive_count, 1, 1000)
         retention_s = seconds(queue_retention)
         if retention_s is not None and not 60 <= retention_s < DLQ_RETENTION.to_seconds():
@@ -499,11 +606,22 @@ class CentralEventBus(Construct):
 
         # Events EventBridge could not deliver to either target (retries exhausted, missing
         # permissions, deleted target): one queue, RULE_ARN/TARGET_ARN tell them apart.
+        # EventBridge invokes a function asynchronously: without an on-failure destination
+        # Lambda drops the events it failed on after its own retries
+        async_targets = self._async_targets(
+            {"priority_target": priority_target, "standard_target": standard_target}
+        )
+        function_targets = bool(async_targets)
         self.dead_letter_queue = _dead_letter_queue(
             self,
             "DeliveryDeadLetterQueue",
             "This queue is the dead-letter queue of the central bus's rule targets "
-            "(events EventBridge could not deliver).",
+            "(events EventBridge could not deliver)"
+            + (
+                " and the on-failure destination of its function targets (events they failed on)."
+                if function_targets
+                else "."
+            ),
             removal_policy,
         )
         queue_kwargs: dict[str, Any] = {
@@ -543,7 +661,23 @@ class CentralEventBus(Construct):
         set_pattern(self.standard_rule, self.standard_pattern)
         self.rules: list[events.Rule] = [self.priority_rule, self.standard_rule]
 
-        self.alarms = self._create_alarms(priority_age_threshold)
+        self.async_invoke_configs: list[lambda_.EventInvokeConfig] = []
+        rules = {"priority_target": self.priority_rule, "standard_target": self.standard_rule}
+        for prop, invoked in async_targets.items():
+            config = configure_async_failure(
+                rules[prop],
+                problems,
+                invoked,
+                None,
+                self.dead_letter_queue,
+                function_max_event_age,
+                function_retry_attempts,
+            )
+            if config is not None:
+                self.async_invoke_configs.append(config)
+        problems.raise_if_any()
+
+        self.alarms = self._create_alarms(priority_age_threshold, function_targets)
         if alarm_topic is not None:
             action = cw_actions.SnsAction(alarm_topic)
             for alarm in self.alarms.all():
@@ -577,17 +711,95 @@ class CentralEventBus(Construct):
         )
 
     # ------------------------------------------------------------------ helpers
+    def _check_policy_size(
+        self,
+        problems: Problems,
+        organization_id: str | None,
+        source_accounts: Sequence[str],
+        event_bus_name: str | None,
+    ) -> None:
+        """The statements this construct writes must fit the 10 KB bus policy."""
+        if not source_accounts:
+            return
+        if event_bus_name is None:
+            # the generated name: the bus's unique id, <this construct's unique id>Bus...
+            name_length = min(len(Names.unique_id(self)) + len("Bus"), 256)
+        elif isinstance(event_bus_name, str) and not is_token(event_bus_name):
+            name_length = len(event_bus_name)
+        else:
+            name_length = _TOKEN_BUS_NAME_LENGTH
+        size = bus_policy_bytes(organization_id, source_accounts, name_length)
+        if size <= BUS_POLICY_MAX_BYTES:
+            return
+        fitting = 0
+        while (
+            fitting < len(source_accounts)
+            and bus_policy_bytes(organization_id, source_accounts[: fitting + 1], name_length)
+            <= BUS_POLICY_MAX_BYTES
+        ):
+            fitting += 1
+        problems.add(
+            "source_accounts",
+            f"must fit the event bus policy, which EventBridge limits to 10 KB "
+            f"({BUS_POLICY_MAX_BYTES} bytes): one statement per account makes it about "
+            f"{size} bytes; list at most {fitting} accounts with this bus name, or admit "
+            "their organization with organization_id (a single statement)",
+            f"{len(source_accounts)} accounts",
+        )
+
+    def _async_targets(
+        self, given: Mapping[str, EventTarget | None]
+    ) -> dict[str, lambda_.IFunction]:
+        """prop -> what its rule invokes, for the function targets whose asynchronous
+        invoke configuration this construct sets. Skipped: queues; a qualifier the app
+        configured itself (``configure_async_invoke``, ``on_failure=``: kept, and
+        PavedRoad-LambdaAsyncOnFailureDestination checks it has a destination); a function
+        imported without its execution role (a warning: Lambda needs the role to send
+        to the queue)."""
+        planned: dict[str, lambda_.IFunction] = {}
+        for prop, target in given.items():
+            if target is None or _is_queue(target):
+                continue
+            invoked = (
+                target.invoke_target
+                if isinstance(target, GovernedFunction)
+                else cast(lambda_.IFunction, target)
+            )
+            function, qualifier = invoked_qualifier(invoked)
+            owner = function if qualifier == "$LATEST" else invoked
+            if owner.node.try_find_child("EventInvokeConfig") is not None:
+                continue
+            if function.role is None:
+                Annotations.of(self).add_warning_v2(
+                    "paved-road:CentralEventBus:noOnFailureDestination",
+                    f"{prop} {_path(target)} is invoked asynchronously, but was imported "
+                    "without its execution role, which Lambda needs to send failed events to "
+                    "the dead-letter queue: import it with Function.from_function_attributes("
+                    "..., role=...), or give the qualifier it invokes an on-failure "
+                    "destination yourself; otherwise the events it fails on are dropped after "
+                    "Lambda's retries.",
+                )
+                continue
+            planned[prop] = invoked
+        return planned
+
     @staticmethod
     def _check_principals(
         problems: Problems, organization_id: str | None, source_accounts: Sequence[str]
     ) -> Sequence[str]:
-        given_as_string = isinstance(source_accounts, str)
-        if given_as_string:
+        given_wrongly = isinstance(source_accounts, str)
+        if given_wrongly:
             problems.add(
                 "source_accounts", "must be a list of account ids, not a string", source_accounts
             )
             source_accounts = ()
-        if organization_id is None and not source_accounts and not given_as_string:
+        elif not isinstance(source_accounts, Sequence):
+            problems.add(
+                "source_accounts", "must be a list of account ids", type(source_accounts).__name__
+            )
+            given_wrongly = True  # given, if wrongly: "neither" would be misleading
+            source_accounts = ()
+        if organization_id is None and not source_accounts and not given_wrongly:
             problems.add(
                 "organization_id/source_accounts",
                 "at least one is required: the bus policy never admits everyone",
@@ -681,7 +893,9 @@ class CentralEventBus(Construct):
             return targets.SqsQueue(target, **kwargs)  # type: ignore[arg-type]
         return targets.LambdaFunction(target, **kwargs)  # type: ignore[arg-type]
 
-    def _create_alarms(self, priority_age: Duration) -> CentralEventBusAlarms:
+    def _create_alarms(
+        self, priority_age: Duration, function_targets: bool
+    ) -> CentralEventBusAlarms:
         priority_dlq = standard_dlq = priority_age_alarm = None
         if self.priority_queue is not None:
             priority_age_alarm = threshold_alarm(
@@ -713,7 +927,12 @@ class CentralEventBus(Construct):
                 "DeliveryDlqMessagesVisibleAlarm",
                 self.dead_letter_queue,
                 "events the central bus could not deliver to a target (message attributes "
-                "RULE_ARN, TARGET_ARN and ERROR_CODE say which and why)",
+                "RULE_ARN, TARGET_ARN and ERROR_CODE say which and why)"
+                + (
+                    " or its function targets failed on (Lambda invocation records)"
+                    if function_targets
+                    else ""
+                ),
             ),
             priority_oldest_message_age=priority_age_alarm,
             priority_dlq_messages_visible=priority_dlq,
@@ -751,6 +970,24 @@ def _check_target(problems: Problems, prop: str, target: object) -> None:
             prop,
             "must be an sqs.IQueue, a Lambda IFunction or a GovernedFunction",
             type(target).__name__,
+        )
+        return
+    if getattr(target, "_tenant_isolation_mode", None):
+        problems.add(
+            prop,
+            "must not be a tenant-isolated function: EventBridge invokes it without the "
+            "tenant id (X-Amz-Tenant-Id) tenant isolation mode requires on every invoke",
+            _path(target),
+        )
+        return
+    invocation = target.invocation if isinstance(target, GovernedFunction) else None
+    if invocation in (Invocation.SYNCHRONOUS, Invocation.EVENT_SOURCE_MAPPING):
+        problems.add(
+            prop,
+            f"is declared {invocation.name}, but EventBridge invokes it asynchronously (its "
+            "Serverless-LambdaDLQ acknowledgment would be wrong); declare it "
+            "Invocation.ASYNCHRONOUS or leave invocation out",
+            _path(target),
         )
 
 

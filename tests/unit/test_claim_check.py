@@ -182,6 +182,27 @@ def test_versioned_bucket_also_expires_noncurrent_versions(stack: Stack) -> None
     )
 
 
+def test_bucket_props_as_a_dict_are_applied(stack: Stack) -> None:
+    # GIVEN bucket_props as a dict of s3.BucketProps keyword arguments
+    ClaimCheck(stack, "Claims", bucket_props={"versioned": True, "bucket_name": "org-claims"})
+    # THEN they reach the bucket, with the governed defaults and the claim rule
+    template(stack).has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "BucketName": "org-claims",
+            "PublicAccessBlockConfiguration": Match.object_like({"BlockPublicAcls": True}),
+            "LifecycleConfiguration": {
+                "Rules": [
+                    Match.object_like(
+                        {"Id": "ExpireClaims", "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}
+                    )
+                ]
+            },
+        },
+    )
+
+
 def test_bucket_props_lifecycle_rules_are_kept(stack: Stack) -> None:
     ClaimCheck(
         stack,
@@ -466,6 +487,24 @@ def test_threshold_token(stack: Stack) -> None:
         make(stack, threshold=Size.bytes(size))
 
 
+def test_threshold_not_a_size(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': threshold must be an aws_cdk.Size such as "
+        r"Size.mebibytes\(1\), got 1024$",
+    ):
+        make(stack, threshold=1024)
+
+
+def test_expiration_not_a_duration(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': expiration must be an aws_cdk.Duration such as "
+        r"Duration.days\(14\), got 14$",
+    ):
+        make(stack, expiration=14)
+
+
 def test_expiration_not_whole_days(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
@@ -496,6 +535,72 @@ def test_key_prefix_shape(stack: Stack, prefix: str) -> None:
 def test_key_prefix_too_long(stack: Stack) -> None:
     with pytest.raises(PavedRoadError, match=r"key_prefix must be at most 512 characters, got 514"):
         make(stack, key_prefix="a" * 513 + "/")
+
+
+@pytest.mark.parametrize("prefix", [None, 5, b"claims/"])
+def test_key_prefix_not_a_string(stack: Stack, prefix: typing.Any) -> None:
+    with pytest.raises(PavedRoadError, match=r"key_prefix must be a string such as 'claims/'"):
+        make(stack, key_prefix=prefix)
+
+
+def test_existing_bucket_not_a_bucket(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': existing_bucket must be an s3.IBucket, got 'str'$",
+    ):
+        make(stack, existing_bucket="org-claims")
+
+
+def test_server_access_logs_bucket_not_a_bucket(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': server_access_logs_bucket must be an s3.IBucket, "
+        r"got 'str'$",
+    ):
+        make(stack, server_access_logs_bucket="org-access-logs")
+
+
+def test_encryption_key_not_a_key(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': encryption_key must be a kms.IKey, got 'str'$",
+    ):
+        make(stack, encryption_key="arn:aws:kms:us-east-1:111122223333:key/abc")
+
+
+def test_bucket_props_neither_props_nor_dict(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': bucket_props must be an s3.BucketProps or a dict of "
+        r"its keyword arguments .*got 'list'$",
+    ):
+        make(stack, bucket_props=[("versioned", True)])
+
+
+def test_bucket_props_dict_with_an_unknown_key(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': bucket_props must only have keys of s3.BucketProps "
+        r".*got \['versoned'\]$",
+    ):
+        make(stack, bucket_props={"versoned": True})
+
+
+def test_bucket_props_dict_with_a_wrong_value_type(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ClaimCheck 'Test/Claims': bucket_props\['versioned'\] has the wrong type "
+        r"\(.*\), got 'yes'$",
+    ):
+        make(stack, bucket_props={"versioned": "yes"})
+
+
+def test_bucket_props_dict_is_governed(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"bucket_props.encryption must be S3_MANAGED, .* got 'UNENCRYPTED'",
+    ):
+        make(stack, bucket_props={"encryption": s3.BucketEncryption.UNENCRYPTED})
 
 
 def test_existing_bucket_and_bucket_props(stack: Stack) -> None:

@@ -526,6 +526,34 @@ def test_not_principal_allow_is_open() -> None:
         pytest.param({"Bool": {"aws:SecureTransport": "true"}}, id="tls-only"),
         pytest.param({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}, id="other-key"),
         pytest.param({"StringEquals": {"aws:PrincipalOrgID": []}}, id="no-values"),
+        # sensitive keys: no wildcard at all, not even in a substring
+        pytest.param({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, id="org-id-prefix"),
+        pytest.param({"StringLike": {"aws:SourceOrgID": "o-a1b2c3d4e?"}}, id="source-org-id-?"),
+        pytest.param({"StringLike": {"aws:PrincipalAccount": "*1"}}, id="account-suffix"),
+        pytest.param(
+            {"StringLike": {"aws:SourceAccount": ["111122223333", "1111*"]}},
+            id="account-prefix-listed",
+        ),
+        # organization paths: the organization id before the first '/' is exact
+        pytest.param(
+            {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-*/r-ab12/*"}},
+            id="org-path-any-org",
+        ),
+        pytest.param(
+            {"ForAnyValue:StringLike": {"aws:SourceOrgPaths": "o-a1b2c3d4e5*/*"}},
+            id="org-path-org-prefix",
+        ),
+        pytest.param(
+            {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "/r-ab12/*"}},
+            id="org-path-no-org",
+        ),
+        pytest.param(
+            {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5*"}},
+            id="org-path-not-a-path",
+        ),
+        # ARN keys: a wildcard ARN too short to have an account field
+        pytest.param({"ArnLike": {"aws:SourceArn": "arn:aws:*"}}, id="short-wildcard-arn"),
+        pytest.param({"StringLike": {"aws:PrincipalArn": "arn:*:iam::*"}}, id="short-arn-2"),
     ],
 )
 def test_conditions_that_do_not_scope_the_caller(condition: Any) -> None:
@@ -570,6 +598,25 @@ def test_conditions_that_do_not_scope_the_caller(condition: Any) -> None:
             id="one-scoping-operator-suffices",
         ),
         pytest.param({"Fn::If": ["Prod", {}, {}]}, id="intrinsic-condition"),
+        pytest.param(
+            {
+                "ForAnyValue:StringLike": {
+                    "aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"
+                }
+            },
+            id="org-path-ou-subtree",
+        ),
+        pytest.param(
+            {"ForAnyValue:StringLike": {"aws:SourceOrgPaths": "o-a1b2c3d4e5/*"}},
+            id="org-path-whole-org",
+        ),
+        pytest.param(
+            {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-*"}},
+            id="org-path-wildcard-after-org",
+        ),
+        pytest.param(
+            {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrgId"}}}, id="org-id-intrinsic"
+        ),
     ],
 )
 def test_conditions_that_scope_the_caller(condition: Any) -> None:

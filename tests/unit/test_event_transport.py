@@ -5,6 +5,7 @@ cfn-lint, and every validation branch."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import typing
 from pathlib import Path
@@ -12,19 +13,24 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, CfnParameter, Duration, Environment, Stack
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as lambda_destinations
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 
-from paved_road import GovernedFunction, PavedRoadError
+from paved_road import GovernedFunction, Invocation, PavedRoadError
+from paved_road.tenancy import TenantIsolatedFunction
 from paved_road.transport import (
+    BUS_POLICY_MAX_BYTES,
     CLOUDTRAIL_DETAIL_TYPE,
     DEFAULT_PRIORITY_EVENTS,
     SECURITY_GROUP_EVENT_NAMES,
     CentralEventBus,
     EventBusForwarder,
     ForwardedEvents,
+    bus_policy_bytes,
     cloudtrail_pattern,
     complement_pattern,
 )
@@ -36,6 +42,7 @@ CENTRAL_ACCOUNT = "111122223333"
 BUS_ARN = f"arn:aws:events:us-east-1:{CENTRAL_ACCOUNT}:event-bus/central"
 CODE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n")
 RULE = "AWS::Events::Rule"
+INVOKE_CONFIG = "AWS::Lambda::EventInvokeConfig"
 BUS_POLICY = "AWS::Events::EventBusPolicy"
 CENTRAL = "CentralEventBus 'Test/Central': "
 FORWARDER = "EventBusForwarder 'Test/Forwarder': "
@@ -458,6 +465,142 @@ def test_given_function_targets(stack: Stack) -> None:
     assert bus.alarms.all() == [bus.alarms.delivery_dlq_messages_visible]
 
 
+def invoke_configs(stack: Stack) -> list[dict[str, typing.Any]]:
+    return [r["Properties"] for r in template(stack).find_resources(INVOKE_CONFIG).values()]
+
+
+def test_function_targets_get_the_delivery_dlq_as_on_failure_destination(stack: Stack) -> None:
+    # GIVEN a GovernedFunction and a plain Function as targets
+    governed = GovernedFunction(
+        stack, "Triage", code=CODE, handler="index.handler", keep_versions=None
+    )
+    plain = lambda_.Function(
+        stack, "Archive", code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_13
+    )
+    bus = central(stack, priority_target=governed, standard_target=plain)
+    # THEN each invoked qualifier has an asynchronous invoke configuration whose
+    # on-failure destination is the delivery DLQ, with Lambda's default limits
+    dlq_arn = stack.resolve(bus.dead_letter_queue.queue_arn)
+    configs = invoke_configs(stack)
+    assert len(configs) == 2 == len(bus.async_invoke_configs)
+    by_function = {json.dumps(c["FunctionName"], sort_keys=True): c for c in configs}
+    live = by_function[json.dumps(stack.resolve(governed.function.function_name), sort_keys=True)]
+    latest = by_function[json.dumps(stack.resolve(plain.function_name), sort_keys=True)]
+    assert live["Qualifier"] == stack.resolve(governed.invoke_target.alias_name)  # type: ignore[attr-defined]
+    assert latest["Qualifier"] == "$LATEST"
+    for config in (live, latest):
+        assert config["DestinationConfig"] == {"OnFailure": {"Destination": dlq_arn}}
+        assert config["MaximumRetryAttempts"] == 2
+        assert config["MaximumEventAgeInSeconds"] == 6 * 3600
+
+
+def test_function_target_async_limits(stack: Stack) -> None:
+    fn = GovernedFunction(stack, "Triage", code=CODE, handler="index.handler", keep_versions=None)
+    central(
+        stack,
+        priority_target=fn,
+        function_retry_attempts=0,
+        function_max_event_age=Duration.minutes(5),
+    )
+    (config,) = invoke_configs(stack)
+    assert config["MaximumRetryAttempts"] == 0
+    assert config["MaximumEventAgeInSeconds"] == 300
+
+
+def test_alias_target_is_configured_on_its_qualifier(stack: Stack) -> None:
+    fn = lambda_.Function(
+        stack, "Fn", code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_13
+    )
+    alias = lambda_.Alias(stack, "Prod", alias_name="prod", version=fn.current_version)
+    bus = central(stack, standard_target=alias)
+    (config,) = invoke_configs(stack)
+    assert config["Qualifier"] == "prod"
+    assert config["FunctionName"] == stack.resolve(fn.function_name)
+    rule_id = stack.resolve(bus.standard_rule.rule_arn)["Fn::GetAtt"][0]
+    (target,) = template(stack).find_resources(RULE)[rule_id]["Properties"]["Targets"]
+    assert target["Arn"] == stack.resolve(alias.function_arn)
+
+
+def test_one_function_for_both_routes_gets_one_configuration(stack: Stack) -> None:
+    fn = GovernedFunction(stack, "Triage", code=CODE, handler="index.handler", keep_versions=None)
+    central(stack, priority_target=fn, standard_target=fn)
+    assert len(invoke_configs(stack)) == 1
+
+
+def test_imported_function_without_its_role_warns(stack: Stack) -> None:
+    imported = lambda_.Function.from_function_arn(
+        stack, "Imported", "arn:aws:lambda:us-east-1:111122223333:function:triage"
+    )
+    bus = central(stack, priority_target=imported)
+    assert invoke_configs(stack) == [] and bus.async_invoke_configs == []
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Central",
+        Match.string_like_regexp(
+            "priority_target Test/Imported is invoked asynchronously, but was imported without "
+            "its execution role"
+        ),
+    )
+
+
+def test_imported_function_with_its_role_is_configured(stack: Stack) -> None:
+    role = iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::111122223333:role/triage")
+    imported = lambda_.Function.from_function_attributes(
+        stack,
+        "Imported",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:triage",
+        role=role,
+        same_environment=True,
+    )
+    central(stack, priority_target=imported)
+    (config,) = invoke_configs(stack)
+    assert config["FunctionName"] == "triage"
+    assert config["Qualifier"] == "$LATEST"
+
+
+def test_version_target_is_configured_on_its_number(stack: Stack) -> None:
+    fn = lambda_.Function(
+        stack, "Fn", code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_13
+    )
+    central(stack, priority_target=fn.current_version)
+    (config,) = invoke_configs(stack)
+    assert config["Qualifier"] == stack.resolve(fn.current_version.version)
+    assert config["FunctionName"] == stack.resolve(fn.function_name)
+
+
+def test_a_qualifier_the_app_configured_itself_is_kept(stack: Stack) -> None:
+    # GIVEN a function with its own on-failure destination on $LATEST
+    own = sqs.Queue(stack, "OwnFailures", enforce_ssl=True)
+    fn = lambda_.Function(
+        stack,
+        "Fn",
+        code=CODE,
+        handler="index.handler",
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        on_failure=lambda_destinations.SqsDestination(own),
+    )
+    bus = central(stack, priority_target=fn)
+    # THEN it is not replaced (Lambda keeps one configuration per qualifier)
+    (config,) = invoke_configs(stack)
+    assert config["DestinationConfig"] == {
+        "OnFailure": {"Destination": stack.resolve(own.queue_arn)}
+    }
+    assert bus.async_invoke_configs == []
+
+
+def test_function_target_with_another_on_failure_configuration(stack: Stack) -> None:
+    # GIVEN a function whose live alias another bus already configured (another DLQ)
+    fn = GovernedFunction(stack, "Triage", code=CODE, handler="index.handler", keep_versions=None)
+    CentralEventBus(stack, "First", organization_id=ORG, priority_target=fn)
+    # THEN Lambda's one configuration per qualifier cannot take a second destination
+    with pytest.raises(
+        PavedRoadError,
+        match=re.escape(CENTRAL)
+        + r".*must match the asynchronous invoke configuration Test/First/PriorityRule/"
+        r"AsyncInvokeConfig already set on qualifier live",
+    ):
+        central(stack, priority_target=fn)
+
+
 def test_alarms(stack: Stack) -> None:
     topic = sns.Topic(stack, "Alarms")
     bus = central(stack, alarm_topic=topic, priority_age_threshold=Duration.minutes(2))
@@ -600,6 +743,31 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
             id="max-event-age-type",
         ),
         pytest.param(
+            {"function_retry_attempts": 3},
+            "function_retry_attempts must be between 0 and 2, got 3",
+            id="function-retry-attempts-range",
+        ),
+        pytest.param(
+            {"function_retry_attempts": "2"},
+            "function_retry_attempts must be an integer, got '2'",
+            id="function-retry-attempts-type",
+        ),
+        pytest.param(
+            {"function_max_event_age": Duration.hours(7)},
+            "function_max_event_age must be between 60 and 21600 seconds, got 25200",
+            id="function-max-event-age-range",
+        ),
+        pytest.param(
+            {"function_max_event_age": 3600},
+            "function_max_event_age must be an aws_cdk.Duration, got 3600",
+            id="function-max-event-age-type",
+        ),
+        pytest.param(
+            {"source_accounts": 444455556666},
+            "source_accounts must be a list of account ids, got 'int'",
+            id="accounts-not-a-list",
+        ),
+        pytest.param(
             {"max_receive_count": 0},
             "max_receive_count must be between 1 and 1000, got 0",
             id="max-receive-count",
@@ -625,6 +793,92 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
 def test_central_validation(stack: Stack, props: dict[str, typing.Any], message: str) -> None:
     with pytest.raises(PavedRoadError, match=re.escape(CENTRAL + message)):
         central(stack, **props)
+
+
+def test_synchronous_governed_function_target_is_rejected(stack: Stack) -> None:
+    fn = GovernedFunction(
+        stack,
+        "Api",
+        code=CODE,
+        handler="index.handler",
+        keep_versions=None,
+        invocation=Invocation.SYNCHRONOUS,
+    )
+    with pytest.raises(
+        PavedRoadError,
+        match=re.escape(
+            CENTRAL + "priority_target is declared SYNCHRONOUS, but EventBridge invokes it "
+            "asynchronously"
+        )
+        + r".*got 'Test/Api'$",
+    ):
+        central(stack, priority_target=fn)
+
+
+def test_tenant_isolated_function_target_is_rejected(stack: Stack) -> None:
+    fn = TenantIsolatedFunction(stack, "Tenant", code=CODE, handler="index.handler")
+    with pytest.raises(
+        PavedRoadError,
+        match=re.escape(CENTRAL + "standard_target must not be a tenant-isolated function")
+        + r".*got 'Test/Tenant'$",
+    ):
+        central(stack, standard_target=fn)
+
+
+def accounts(count: int) -> list[str]:
+    return [f"{100000000000 + i:012d}" for i in range(count)]
+
+
+def test_too_many_source_accounts_for_the_bus_policy(stack: Stack) -> None:
+    # GIVEN 100 accounts: one statement each, about 23 KB of bus policy
+    with pytest.raises(
+        PavedRoadError,
+        match=re.escape(
+            CENTRAL + "source_accounts must fit the event bus policy, which EventBridge limits "
+            "to 10 KB (10240 bytes): one statement per account makes it about "
+        )
+        + r"\d+ bytes; list at most \d+ accounts with this bus name, or admit their "
+        r"organization with organization_id \(a single statement\), got '100 accounts'$",
+    ):
+        central(stack, organization_id=None, source_accounts=accounts(100))
+
+
+def test_source_accounts_that_fit_the_bus_policy(stack: Stack) -> None:
+    # GIVEN as many accounts as the estimate lets fit under a 256-character bus name
+    name = "n" * 256
+    fitting = max(
+        n
+        for n in range(1, 100)
+        if bus_policy_bytes(None, accounts(n), len(name)) <= BUS_POLICY_MAX_BYTES
+    )
+    assert 10 < fitting < 30
+    central(stack, event_bus_name=name, source_accounts=accounts(fitting))
+    assert len(template(stack).find_resources(BUS_POLICY)) == fitting
+    # AND one more is refused
+    with pytest.raises(PavedRoadError, match=rf"list at most {fitting} accounts"):
+        central(new_stack(), event_bus_name=name, source_accounts=accounts(fitting + 1))
+
+
+def test_bus_policy_estimate_bounds_the_deployed_policy() -> None:
+    # GIVEN a bus in a known account and Region (the template's ARNs resolve to literals
+    # except the partition)
+    stack = env_stack(account=CENTRAL_ACCOUNT, region="ap-southeast-2")
+    bus = central(stack, event_bus_name="central", source_accounts=accounts(20))
+    statements = [
+        r["Properties"]["Statement"] for r in template(stack).find_resources(BUS_POLICY).values()
+    ]
+    arn = f"arn:aws:events:ap-southeast-2:{CENTRAL_ACCOUNT}:event-bus/central"
+    deployed = json.dumps({"Version": "2012-10-17", "Statement": statements}, separators=(",", ":"))
+    deployed = re.sub(r'\{"Fn::GetAtt":\["[A-Za-z0-9]+","Arn"\]\}', json.dumps(arn), deployed)
+    deployed = re.sub(
+        r'\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::(\d{12}):root"\]\]\}',
+        r'"arn:aws:iam::\1:root"',
+        deployed,
+    )
+    assert "Fn::" not in deployed
+    # THEN the estimate is at least the size of the policy EventBridge stores
+    estimate = bus_policy_bytes(ORG, bus.source_accounts, len("central"))
+    assert len(deployed) <= estimate < len(deployed) * 1.2
 
 
 def test_priority_events_too_long_for_a_pattern(stack: Stack) -> None:
@@ -873,6 +1127,16 @@ def test_forwarder_refuses_to_forward_a_bus_to_itself() -> None:
             lambda s: central(s, organization_id=ORG, source_accounts=["444455556666"]),
             id="central-org-and-accounts",
         ),
+        pytest.param(
+            lambda s: central(
+                s,
+                priority_target=GovernedFunction(s, "Triage", code=CODE, handler="index.handler"),
+                standard_target=GovernedFunction(
+                    s, "Archive", code=CODE, handler="index.handler", keep_versions=None
+                ),
+            ),
+            id="central-two-governed-function-targets",
+        ),
         pytest.param(lambda s: forwarder(s), id="forwarder"),
         pytest.param(
             lambda s: forwarder(s, include_read_only_management_events=True),
@@ -890,9 +1154,41 @@ def test_guardrails_report_nothing(
     assert run.violations == []
 
 
+def test_governed_function_target_passes_strict_guardrails(tmp_path: Path) -> None:
+    # GIVEN a GovernedFunction (default props) as the priority target
+    built: dict[str, typing.Any] = {}
+
+    def build(s: Stack) -> None:
+        fn = GovernedFunction(s, "Triage", code=CODE, handler="index.handler")
+        built.update(stack=s, fn=fn, bus=central(s, priority_target=fn))
+
+    # WHEN synthesized under every pack, strict
+    run = run_guardrails(build, tmp_path, strict=True)
+    # THEN nothing is reported: PavedRoad-LambdaAsyncOnFailureDestination and
+    # Serverless-LambdaDLQ are satisfied by the on-failure destination of the live alias
+    assert run.error is None
+    assert run.violations == []
+    stack, fn, bus = built["stack"], built["fn"], built["bus"]
+    rule_id = stack.resolve(bus.priority_rule.rule_arn)["Fn::GetAtt"][0]
+    (target,) = template(stack).find_resources(RULE)[rule_id]["Properties"]["Targets"]
+    assert target["Arn"] == stack.resolve(fn.invoke_target.function_arn)
+    (config,) = invoke_configs(stack)
+    assert config["FunctionName"] == stack.resolve(fn.function.function_name)
+    assert config["Qualifier"] == "live"
+    assert config["DestinationConfig"] == {
+        "OnFailure": {"Destination": stack.resolve(bus.dead_letter_queue.queue_arn)}
+    }
+
+
 def test_templates_pass_cfn_lint() -> None:
     for build in (
         lambda s: central(s, source_accounts=["444455556666"]),
+        lambda s: central(
+            s,
+            priority_target=GovernedFunction(
+                s, "Triage", code=CODE, handler="index.handler", keep_versions=None
+            ),
+        ),
         lambda s: forwarder(s),
     ):
         stack = new_stack()

@@ -32,6 +32,16 @@ SCOPING_KEYS = frozenset(
 
 ARN_KEYS = frozenset(("aws:principalarn", "aws:sourcearn"))
 
+EXACT_KEYS = frozenset(
+    ("aws:principalorgid", "aws:principalaccount", "aws:sourceaccount", "aws:sourceorgid")
+)
+"""Keys the IAM guide calls sensitive: a wildcard in their value has no valid use, even in
+a substring ("o-*", "*1" match other organizations and accounts)."""
+
+ORG_PATH_KEYS = frozenset(("aws:principalorgpaths", "aws:sourceorgpaths"))
+"""Keys holding an organization path ``o-id/r-id/ou-id/.../``: wildcards may follow the
+organization id (``o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*``), never be part of it."""
+
 SCOPING_OPERATORS = frozenset(
     ("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike")
 )
@@ -75,21 +85,36 @@ def _wildcard_only(text: str) -> bool:
     return not text.strip("*?")
 
 
+def _has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
 def _scoping_value(key: str, value: Any) -> bool:
-    """Whether one condition value names a caller: not only wildcards, and for ARN keys
-    not an ARN whose account is a wildcard (``arn:aws:events:*:*:rule/*`` matches every
-    account's rules); an intrinsic (a ``GetAtt`` of a rule's ARN) is taken to be specific."""
+    """Whether one condition value names a caller: not only wildcards; for the organization
+    id and account keys no wildcard at all; for the organization path keys an exact
+    organization id before the first ``/``; for ARN keys not an ARN whose account is a
+    wildcard (``arn:aws:events:*:*:rule/*`` matches every account's rules) nor a wildcard
+    ARN of fewer than six fields (``arn:aws:*``). An intrinsic (a ``GetAtt`` of a rule's
+    ARN) is taken to be specific."""
     if not isinstance(value, str):
         return True
     if _wildcard_only(value):
         return False
+    if key in EXACT_KEYS:
+        return not _has_wildcard(value)
+    if key in ORG_PATH_KEYS:
+        organization, slash, _ = value.partition("/")
+        if not slash:  # not a path: matches only itself, or (wildcard) any organization
+            return not _has_wildcard(value)
+        return bool(organization) and not _has_wildcard(organization)
     if key in ARN_KEYS:
         fields = value.split(":", 5)
         if len(fields) == 6:
             account, resource = fields[4], fields[5]
             if account:
-                return "*" not in account and "?" not in account
+                return not _has_wildcard(account)
             return not _wildcard_only(resource)  # e.g. S3 (no account): the bucket names it
+        return not _has_wildcard(value)
     return True
 
 
@@ -143,8 +168,9 @@ RULE = GuardrailRule(
     "condition on aws:PrincipalOrgID or aws:PrincipalOrgPaths (the organization), "
     "aws:PrincipalAccount or aws:SourceAccount (listed accounts), aws:SourceArn or "
     "aws:PrincipalArn (specific rules or roles), or aws:SourceVpc/aws:SourceVpce scopes it. "
-    "Negated operators (StringNotEquals), IfExists operators, ForAllValues and wildcard-only "
-    "values do not.",
+    "Negated operators (StringNotEquals), IfExists operators, ForAllValues, wildcard-only "
+    "values and wildcards in an organization id or account id (o-*, *1; the IAM guide calls "
+    "these keys sensitive: a wildcard in them has no valid use) do not.",
     fix="Grant to the organization: PolicyStatement(principals=[OrganizationPrincipal("
     "org_id)]) (aws:PrincipalOrgID), or to the sending accounts or service principals by "
     "name, or add a StringEquals condition on one of those keys. Deny statements (the "
