@@ -553,6 +553,9 @@ def configure_async_failure(
     queue: sqs.IQueue,
     max_event_age: Duration,
     retry_attempts: int,
+    *,
+    target_prop: str = "existing_function",
+    settings_prop: str = "max_event_age/retry_attempts/dead_letter_queue",
 ) -> lambda_.EventInvokeConfig | None:
     """The asynchronous invoke configuration of the qualifier ``target`` is (the alias,
     version or ``$LATEST``; ``function`` is ignored, the function is derived from
@@ -560,7 +563,8 @@ def configure_async_failure(
     per qualifier: a second paved-road construct on the same target must agree on it (the
     first configuration is then reused and None returned); a configuration made outside
     paved-road (``configure_async_invoke``, ``on_failure=``) or an imported function
-    without its role are problems."""
+    without its role are problems, reported on the caller's ``target_prop`` (the
+    function) or ``settings_prop`` (queue, age, retries)."""
     del function
     fn, qualifier = invoked_qualifier(target)
     settings = (queue.node.path, seconds(max_event_age), retry_attempts)
@@ -572,7 +576,7 @@ def configure_async_failure(
     if existing is not None:
         if existing[1] != settings:
             problems.add(
-                "max_event_age/retry_attempts/dead_letter_queue",
+                settings_prop,
                 f"must match the asynchronous invoke configuration {existing[0]} already set "
                 f"on qualifier {qualifier} of {fn.node.path} (Lambda keeps one per "
                 f"qualifier): it has (queue, max age s, retries) = {existing[1]}",
@@ -583,7 +587,7 @@ def configure_async_failure(
     foreign = owner.node.try_find_child("EventInvokeConfig")
     if foreign is not None:
         problems.add(
-            "existing_function",
+            target_prop,
             f"already has an asynchronous invoke configuration for {qualifier} "
             f"({foreign.node.path}: configure_async_invoke or on_failure/retry_attempts/"
             "max_event_age props); Lambda keeps one per qualifier: remove it, this construct "
@@ -593,7 +597,7 @@ def configure_async_failure(
         return None
     if fn.role is None:
         problems.add(
-            "existing_function",
+            target_prop,
             "was imported without its execution role, which Lambda uses to send failed "
             "events to the dead-letter queue: import it with "
             "Function.from_function_attributes(..., role=...) (or pass a GovernedFunction)",

@@ -672,6 +672,8 @@ class CentralEventBus(Construct):
                 self.dead_letter_queue,
                 function_max_event_age,
                 function_retry_attempts,
+                target_prop=prop,
+                settings_prop="function_max_event_age/function_retry_attempts",
             )
             if config is not None:
                 self.async_invoke_configs.append(config)
