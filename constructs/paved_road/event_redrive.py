@@ -41,26 +41,80 @@ which for a cross-account bus is not the tenant. EventConsumer adds
 ``"paved-road": {"rule": "<rule ARN>"}`` to every event it delivers, so an on-failure
 record (which has no rule attribute) still names its rule.
 
-For every message received (long poll, batches of up to 10, until the queue returns nothing
-new or ``--max-messages`` were received): parse it; unparseable messages are reported and
-left alone. Messages matching ``--account`` / ``--function`` / ``--rule`` are re-invoked
-asynchronously (``InvocationType=Event``, ``Payload`` = the original event, ``FunctionName``
-= the function ARN with its qualifier, so the ``live`` alias is invoked again) with the
+For every message received (long poll, batches of up to 10, with the system attributes
+``SenderId``, ``SentTimestamp``, ``ApproximateReceiveCount`` and
+``ApproximateFirstReceiveTimestamp``, until a receive returns no message or
+``--max-messages`` were received): messages *sent after the run started* are out of scope
+(see "Run start" below): never re-invoked, only counted ("sent during this run, left for
+the next run"). Every other message is parsed; unparseable messages are reported and left
+alone. Messages matching ``--account`` / ``--function`` / ``--rule`` get their *sender
+checked* (see "Sender check" below); those that pass are re-invoked asynchronously
+(``InvocationType=Event``, ``Payload`` = the original event, ``FunctionName`` = the
+function ARN with its qualifier, so the ``live`` alias is invoked again) with the
 credentials of that account: the caller's own, or those of the role
-``--assume-role-template`` names with ``{account}`` substituted (STS AssumeRole, one client
-per account and region). A message is deleted only after Lambda accepted the invoke
-(StatusCode 202). Every other message received (not matching, unparseable, failed) is made
-visible again at the end (``ChangeMessageVisibility`` 0), also on errors and Ctrl-C: nothing
-is lost, and nothing is deleted before a successful re-invoke. ``--dry-run`` re-invokes and
-deletes nothing; it prints what would be re-invoked, grouped by account, function, rule and
-condition, and makes every message visible again. Payloads are never printed.
+``--assume-role-template`` names with ``{account}`` substituted (STS AssumeRole, one
+session per account, one client per service, account and region). A message is deleted
+only after Lambda accepted the invoke (StatusCode 202). Every other message received (out
+of scope, not matching, unparseable, refused, failed) is made visible again at the end
+(``ChangeMessageVisibility`` 0), also on errors and Ctrl-C: nothing is lost, and nothing
+is deleted before a successful re-invoke. ``--dry-run`` re-invokes and deletes nothing; it
+checks the senders like a real run (read-only calls, see below), prints what would be
+re-invoked, grouped by account, function, rule and condition, with the counts of verified,
+unverified and refused senders, and makes every message visible again. Payloads are never
+printed.
+
+Run start. A re-invoked event that fails again comes back into the same DLQ as a *new*
+message (new MessageId); without a bound the drain would re-invoke it again, forever. So
+the run's start is fixed at the first receive, in SQS's own clock: the
+``ApproximateFirstReceiveTimestamp`` of a message received there for the first time
+(``ApproximateReceiveCount`` 1); else the HTTP ``Date`` of that response (whole seconds,
+rounded down); else the local clock minus ``CLOCK_SKEW_ALLOWANCE_MS``; never earlier than
+the newest ``SentTimestamp`` of that first batch. Every message of the first batch is in
+scope; a later message is in scope only if its ``SentTimestamp`` is earlier than the start.
+
+Stop condition. The drain stops when a receive returns no message at all. A receive that
+returns only messages already looked at (they came back because the run outlasted
+``--visibility-timeout``) hides them again and goes on, so that unseen messages behind them
+are still reached; if that happens more than (messages held + 3) times in a row, messages
+come back faster than they are hidden again (the visibility timeout is too short for the
+run): the drain stops, says so, and the run exits 1.
+
+Sender check (tenant isolation). The central queue accepts ``SendMessage`` from every
+principal of the organization (or of the listed accounts), and a message's body and
+message attributes are whatever its sender wrote: tenant A could forge an on-failure record
+naming tenant B's function with A's payload, and ``--account B`` would re-invoke B's
+function with it. SQS's ``SenderId`` system attribute cannot be forged: for an IAM role it
+is ``<RoleId>:<session name>`` (ReceiveMessage API reference). AWS sends each kind with a
+known role, so the part of ``SenderId`` before ``:`` must be the RoleId of:
+
+* ``lambda-destination``: the function's execution role (Lambda sends the record with it;
+  the role needs ``sqs:SendMessage``): ``GetFunctionConfiguration`` on the qualified
+  function ARN gives ``Role``, IAM ``GetRole`` its ``RoleId``;
+* ``scheduler``: the schedule's execution role (Scheduler sends dead-letter events with
+  it): ``GetSchedule`` (group and name from ``SCHEDULE_ARN``) gives ``Target.RoleArn``,
+  IAM ``GetRole`` its ``RoleId``. The schedule must be in the function's account.
+
+The look-ups use the same credentials as the re-invoke (the caller's, or the assumed role
+in the tenant account) and are cached per function, schedule and role. A message without
+``SenderId``, with another sender, or whose look-up fails is *refused*: never re-invoked,
+reported with the reason, kept in the DLQ. ``eventbridge-rule`` messages are sent by
+EventBridge itself, and no documented ``SenderId`` ties them to a rule or tenant: they are
+*unverified*, kept unless ``--trust-unverified-senders`` is given (anyone allowed to send to
+the queue can write such a message). Permissions needed in each tenant account, by the
+caller or the assumed role, besides ``lambda:InvokeFunction``:
+``lambda:GetFunctionConfiguration``, ``scheduler:GetSchedule`` and ``iam:GetRole``; a
+missing one refuses the message (``cannot check the sender: AccessDenied...``), it never
+lets it through unchecked. The dry run makes the same read-only calls (and AssumeRole).
 
 Exit codes (as for ``paved-road redrive``):
 
-* ``0``: every matching message was re-invoked and deleted (or the dry run passed).
-  Unparseable and non-matching messages do not change the exit code.
-* ``1``: at least one re-invoke failed (Lambda refused it, the role could not be assumed,
-  Lambda answered another status than 202). Those messages stay in the DLQ.
+* ``0``: every matching message (in scope) was re-invoked and deleted, or the dry run is
+  done (a dry run exits 0 whatever it found). Unparseable, non-matching and out-of-scope
+  messages do not change the exit code.
+* ``1``: some matching messages were not re-invoked: a re-invoke failed (Lambda refused it,
+  the role could not be assumed, Lambda answered another status than 202), a sender was
+  refused, an unverified sender was kept (no ``--trust-unverified-senders``), or the drain
+  stopped because messages kept coming back. Those messages stay in the DLQ.
 * ``2``: bad input, or AWS refused an SQS call (DLQ does not exist, access denied, no
   credentials...), including a message that was re-invoked but could not be deleted. One
   line on stderr, never a traceback; messages received so far are made visible again.
@@ -68,7 +122,8 @@ Exit codes (as for ``paved-road redrive``):
 
 Pure helpers (``parse_message``, ``Filters``, ``summarize``, ``format_summary``,
 ``reinvoke_command``...) need no AWS. ``run`` creates its boto3 clients lazily; an SQS
-client and a ``(account, region) -> Lambda client`` callable can be injected.
+client, a ``(account, region) -> Lambda client`` callable and a ``(service, account,
+region) -> client`` callable (for the sender check) can be injected.
 """
 
 from __future__ import annotations
@@ -77,9 +132,11 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -99,6 +156,7 @@ from paved_road.redrive import (
 )
 
 __all__ = [
+    "CLOCK_SKEW_ALLOWANCE_MS",
     "DEFAULT_VISIBILITY_TIMEOUT",
     "DEFAULT_WAIT_SECONDS",
     "EXIT_INVOKE_FAILED",
@@ -107,11 +165,16 @@ __all__ = [
     "KIND_SCHEDULER",
     "PAVED_ROAD_EVENT_KEY",
     "REINVOKE_OPTIONS",
+    "SENDER_REFUSED",
+    "SENDER_UNVERIFIED",
+    "SENDER_VERIFIED",
     "AccountAccessError",
     "DeadLetterRecord",
     "Filters",
     "FunctionArn",
     "LambdaClients",
+    "SenderCheck",
+    "SenderVerifier",
     "SummaryKey",
     "UnparseableMessage",
     "add_arguments",
@@ -123,6 +186,7 @@ __all__ = [
     "reinvoke_command",
     "role_arn_for",
     "run",
+    "run_start_ms",
     "summarize",
 ]
 
@@ -140,6 +204,17 @@ PAVED_ROAD_EVENT_KEY = "paved-road"
 DEFAULT_VISIBILITY_TIMEOUT = 300
 #: ReceiveMessage long-poll wait, seconds.
 DEFAULT_WAIT_SECONDS = 1
+#: When the start of a run can only be read from the local clock, it is taken this much
+#: earlier (milliseconds), so that a local clock ahead of SQS's by up to this much cannot
+#: bring a re-invoke's new failure record into the run.
+CLOCK_SKEW_ALLOWANCE_MS = 60_000
+#: SQS system attributes received with every message (see "Run start", "Sender check").
+_SYSTEM_ATTRIBUTES = (
+    "SenderId",
+    "SentTimestamp",
+    "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp",
+)
 _MAX_VISIBILITY_TIMEOUT = 43_200  # SQS maximum: 12 hours
 _MAX_WAIT_SECONDS = 20  # SQS maximum long-poll wait
 _SQS_BATCH = 10  # ReceiveMessage / ChangeMessageVisibilityBatch maximum
@@ -582,12 +657,15 @@ class LambdaClients:
     function's region) and its credentials are used for that account's clients. A failed
     AssumeRole raises ``AccountAccessError`` and is remembered: the account's other
     messages fail at once, without calling STS again.
+
+    ``client(service, account, region)`` gives the other clients of an account (IAM and
+    Scheduler, for the sender check) with the same credentials, cached the same way.
     """
 
     def __init__(self, assume_role_template: str | None = None, *, session: Any = None) -> None:
         self._template = assume_role_template
         self._session = session
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
         self._credentials: dict[str, Mapping[str, Any] | AccountAccessError] = {}
 
     def _base_session(self) -> Any:
@@ -616,24 +694,187 @@ class LambdaClients:
         self._credentials[account] = credentials
         return credentials
 
-    def __call__(self, account: str, region: str) -> Any:
-        key = (account, region)
+    def client(self, service: str, account: str, region: str) -> Any:
+        """A ``service`` client (``lambda``, ``iam``, ``scheduler``) for ``account`` in
+        ``region``; raises ``AccountAccessError`` when the account's role cannot be
+        assumed."""
+        key = (service, account, region)
         client = self._clients.get(key)
         if client is not None:
             return client
         if self._template is None:
-            client = self._base_session().client("lambda", region_name=region)
+            client = self._base_session().client(service, region_name=region)
         else:
             import boto3
 
             credentials = self._assume(account, region)
-            client = boto3.session.Session(
+            assumed: Any = boto3.session.Session(
                 aws_access_key_id=credentials["AccessKeyId"],
                 aws_secret_access_key=credentials["SecretAccessKey"],
                 aws_session_token=credentials["SessionToken"],
-            ).client("lambda", region_name=region)
+            )
+            client = assumed.client(service, region_name=region)
         self._clients[key] = client
         return client
+
+    def __call__(self, account: str, region: str) -> Any:
+        return self.client("lambda", account, region)
+
+
+# --------------------------------------------------------------------------- sender check
+
+#: The sender is the principal AWS sends this kind of message with.
+SENDER_VERIFIED = "verified"
+#: The kind has no sender that can be checked (EventBridge rule DLQ messages).
+SENDER_UNVERIFIED = "unverified"
+#: No SenderId, another sender, or the expected sender could not be looked up.
+SENDER_REFUSED = "refused"
+
+_ROLE_ARN_RE = re.compile(
+    r"arn:aws(?:-[a-z]+)*:iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*"
+    r"(?P<name>[\w+=,.@-]{1,64})"
+)
+_SCHEDULE_PARTS_RE = re.compile(
+    r"arn:aws(?:-[a-z]+)*:scheduler:(?P<region>" + _REGION + r"):(?P<account>\d{12})"
+    r":schedule/(?P<group>[0-9a-zA-Z._-]{1,64})/(?P<name>[0-9a-zA-Z._-]{1,64})"
+)
+
+
+@dataclass(frozen=True)
+class SenderCheck:
+    """The result of ``SenderVerifier.check``: a ``SENDER_*`` status and, unless verified,
+    why."""
+
+    status: str
+    reason: str = ""
+
+
+class _LookupFailed(Exception):
+    """The expected sender of a record could not be found out."""
+
+
+class SenderVerifier:
+    """Checks the ``SenderId`` of a message against the role AWS sends its kind with.
+
+    ``clients`` is ``(service, account, region) -> boto3 client`` (``lambda``, ``iam``,
+    ``scheduler``), e.g. ``LambdaClients(...).client``: the look-ups run in the tenant's
+    account with the credentials used to re-invoke. The expected RoleId is cached per
+    function (qualified ARN), schedule and role, failures included.
+    """
+
+    def __init__(self, clients: Callable[[str, str, str], Any]) -> None:
+        self._clients = clients
+        self._expected: dict[str, tuple[str, str] | _LookupFailed] = {}
+        self._role_ids: dict[str, str | _LookupFailed] = {}
+
+    def check(self, record: DeadLetterRecord, sender_id: str | None) -> SenderCheck:
+        """Whether ``record`` (received with ``sender_id``) was sent by its expected role."""
+        if record.kind == KIND_EVENTBRIDGE_RULE:
+            return SenderCheck(
+                SENDER_UNVERIFIED,
+                "EventBridge sends rule dead-letter messages itself: no sender to check",
+            )
+        if not sender_id:
+            return SenderCheck(SENDER_REFUSED, "the message has no SenderId")
+        try:
+            role_arn, role_id = self._expected_role(record)
+        except _LookupFailed as exc:
+            return SenderCheck(SENDER_REFUSED, f"cannot check the sender: {exc}")
+        if sender_id.split(":", 1)[0] != role_id:
+            return SenderCheck(
+                SENDER_REFUSED, f"sent by {sender_id}, not by {role_arn} (RoleId {role_id})"
+            )
+        return SenderCheck(SENDER_VERIFIED)
+
+    def _expected_role(self, record: DeadLetterRecord) -> tuple[str, str]:
+        scheduled = record.kind == KIND_SCHEDULER
+        # A schedule is checked against the function's account too: key on both.
+        key = (
+            f"schedule {record.rule_arn} {record.account}"
+            if scheduled
+            else f"function {record.function_arn}"
+        )
+        cached = self._expected.get(key)
+        if cached is None:
+            try:
+                cached = self._schedule_role(record) if scheduled else self._function_role(record)
+            except _LookupFailed as exc:
+                cached = exc
+            self._expected[key] = cached
+        if isinstance(cached, _LookupFailed):
+            raise cached
+        return cached
+
+    def _call(self, what: str, service: str, account: str, region: str, **kwargs: Any) -> Any:
+        try:
+            client = self._clients(service, account, region)
+            return getattr(client, what)(**kwargs)
+        except AccountAccessError as exc:
+            raise _LookupFailed(str(exc)) from exc
+        except (ClientError, BotoCoreError) as exc:
+            raise _LookupFailed(client_error_text(exc)) from exc
+
+    def _function_role(self, record: DeadLetterRecord) -> tuple[str, str]:
+        """The execution role of the function (version or alias) the record names."""
+        config = self._call(
+            "get_function_configuration",
+            "lambda",
+            record.account,
+            record.region,
+            FunctionName=record.function_arn,
+        )
+        role_arn = config.get("Role") if isinstance(config, Mapping) else None
+        if not isinstance(role_arn, str):
+            raise _LookupFailed(f"GetFunctionConfiguration of {record.function_arn}: no Role")
+        return role_arn, self._role_id(role_arn, record.account, record.region)
+
+    def _schedule_role(self, record: DeadLetterRecord) -> tuple[str, str]:
+        """The execution role of the schedule the record names (SCHEDULE_ARN)."""
+        schedule = _SCHEDULE_PARTS_RE.fullmatch(record.rule_arn or "")
+        if schedule is None:
+            raise _LookupFailed(f"SCHEDULE_ARN {record.rule_arn!r} is not a schedule ARN")
+        if schedule["account"] != record.account:
+            raise _LookupFailed(
+                f"the schedule is in account {schedule['account']}, the function in "
+                f"{record.account}: its sender cannot vouch for the function's tenant"
+            )
+        response = self._call(
+            "get_schedule",
+            "scheduler",
+            record.account,
+            schedule["region"],
+            Name=schedule["name"],
+            GroupName=schedule["group"],
+        )
+        target = response.get("Target") if isinstance(response, Mapping) else None
+        role_arn = target.get("RoleArn") if isinstance(target, Mapping) else None
+        if not isinstance(role_arn, str):
+            raise _LookupFailed(f"GetSchedule of {record.rule_arn}: no Target.RoleArn")
+        return role_arn, self._role_id(role_arn, record.account, schedule["region"])
+
+    def _role_id(self, role_arn: str, account: str, region: str) -> str:
+        cached = self._role_ids.get(role_arn)
+        if cached is None:
+            try:
+                cached = self._look_up_role_id(role_arn, account, region)
+            except _LookupFailed as exc:
+                cached = exc
+            self._role_ids[role_arn] = cached
+        if isinstance(cached, _LookupFailed):
+            raise cached
+        return cached
+
+    def _look_up_role_id(self, role_arn: str, account: str, region: str) -> str:
+        role = _ROLE_ARN_RE.fullmatch(role_arn)
+        if role is None:
+            raise _LookupFailed(f"{role_arn!r} is not an IAM role ARN")
+        if role["account"] != account:
+            raise _LookupFailed(f"the execution role {role_arn} is not in account {account}")
+        response = self._call("get_role", "iam", account, region, RoleName=role["name"])
+        role_id = response.get("Role", {}).get("RoleId") if isinstance(response, Mapping) else None
+        if not isinstance(role_id, str) or not role_id:
+            raise _LookupFailed(f"GetRole of {role_arn}: no RoleId")
+        return role_id
 
 
 # --------------------------------------------------------------------------- argparse
@@ -749,7 +990,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_int_between(1, None),
         default=None,
         metavar="N",
-        help="receive at most N messages (default: until the queue returns nothing new)",
+        help="receive at most N messages (default: until a receive returns none)",
     )
     group.add_argument(
         "--assume-role-template",
@@ -758,6 +999,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ARN",
         help="role to assume per account, e.g. 'arn:aws:iam::{account}:role/NAME' "
         "(default: invoke with the current credentials)",
+    )
+    group.add_argument(
+        "--trust-unverified-senders",
+        action="store_true",
+        default=None,
+        help="also re-invoke messages whose sender cannot be checked (EventBridge rule "
+        "DLQ messages); anyone allowed to send to the DLQ can write such a message",
     )
     group.add_argument(
         "--visibility-timeout",
@@ -784,6 +1032,7 @@ REINVOKE_OPTIONS = (
     ("rule", "--rule"),
     ("max_messages", "--max-messages"),
     ("assume_role_template", "--assume-role-template"),
+    ("trust_unverified_senders", "--trust-unverified-senders"),
     ("visibility_timeout", "--visibility-timeout"),
     ("wait_seconds", "--wait-seconds"),
 )
@@ -792,15 +1041,90 @@ REINVOKE_OPTIONS = (
 # --------------------------------------------------------------------------- run
 
 
+def _system_attribute(message: Mapping[str, Any], name: str) -> str | None:
+    """A system attribute (``SenderId``, ``SentTimestamp``...) of a received message."""
+    attributes = message.get("Attributes") or {}
+    value = attributes.get(name) if isinstance(attributes, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _millis(message: Mapping[str, Any], name: str) -> int | None:
+    """A timestamp system attribute (epoch milliseconds), or None."""
+    value = _system_attribute(message, name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _response_date_ms(response: Mapping[str, Any]) -> int | None:
+    """The HTTP ``Date`` of an AWS response in epoch milliseconds (whole seconds)."""
+    metadata = response.get("ResponseMetadata") or {}
+    headers = metadata.get("HTTPHeaders") if isinstance(metadata, Mapping) else None
+    date = headers.get("date") if isinstance(headers, Mapping) else None
+    if not isinstance(date, str):
+        return None
+    try:
+        return int(parsedate_to_datetime(date).timestamp()) * 1000
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def run_start_ms(
+    response: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], local_ms: int
+) -> int:
+    """The start of a run, in SQS's clock (epoch ms), from its first non-empty receive.
+
+    The ``ApproximateFirstReceiveTimestamp`` of a message received there for the first time
+    (``ApproximateReceiveCount`` 1) is SQS's time of that receive; else the response's HTTP
+    ``Date`` (rounded down to the second); else ``local_ms`` (the local clock just before
+    the receive) minus ``CLOCK_SKEW_ALLOWANCE_MS``. Never earlier than the newest
+    ``SentTimestamp`` of ``messages``. A message received later is in scope only if it was
+    sent before this time.
+    """
+    first_receives = [
+        stamp
+        for message in messages
+        if _system_attribute(message, "ApproximateReceiveCount") == "1"
+        and (stamp := _millis(message, "ApproximateFirstReceiveTimestamp")) is not None
+    ]
+    if first_receives:
+        start = max(first_receives)
+    else:
+        date = _response_date_ms(response)
+        start = date if date is not None else local_ms - CLOCK_SKEW_ALLOWANCE_MS
+    sent = [
+        stamp for message in messages if (stamp := _millis(message, "SentTimestamp")) is not None
+    ]
+    return max([start, *sent])
+
+
 @dataclass
 class _Outcome:
     received: int = 0
     reinvoked: list[DeadLetterRecord] = field(default_factory=list)
     matched: list[DeadLetterRecord] = field(default_factory=list)
+    #: Matched and past the sender check: re-invoked (or, in a dry run, would be).
+    accepted: list[DeadLetterRecord] = field(default_factory=list)
+    verified: int = 0
+    #: Unverified senders re-invoked because of --trust-unverified-senders.
+    trusted: int = 0
+    #: Unverified senders kept (no --trust-unverified-senders).
+    unverified: list[DeadLetterRecord] = field(default_factory=list)
+    refused: list[tuple[DeadLetterRecord, str]] = field(default_factory=list)
     not_matching: list[DeadLetterRecord] = field(default_factory=list)
     failed: list[tuple[DeadLetterRecord, str]] = field(default_factory=list)
     not_deleted: list[DeadLetterRecord] = field(default_factory=list)
     unparseable: list[tuple[str, str]] = field(default_factory=list)
+    #: Ids of messages sent after the run started (never re-invoked by this run).
+    late: list[str] = field(default_factory=list)
+    #: Why the drain stopped before the queue returned nothing, if it did.
+    stopped_early: str | None = None
+
+    @property
+    def kept_matching(self) -> int:
+        """Matching messages this run did not re-invoke (they stay in the DLQ)."""
+        return len(self.failed) + len(self.refused) + len(self.unverified)
 
 
 class _Redrive:
@@ -813,32 +1137,49 @@ class _Redrive:
         queue_url: str,
         filters: Filters,
         lambda_clients: Callable[[str, str], Any],
+        verifier: SenderVerifier,
         *,
         dry_run: bool,
+        trust_unverified: bool,
         max_messages: int | None,
         visibility_timeout: int,
         wait_seconds: int,
         err: TextIO,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
         self.filters = filters
         self.lambda_clients = lambda_clients
+        self.verifier = verifier
         self.dry_run = dry_run
+        self.trust_unverified = trust_unverified
         self.max_messages = max_messages
         self.visibility_timeout = visibility_timeout
         self.wait_seconds = wait_seconds
         self.err = err
+        self.clock = clock
         self.outcome = _Outcome()
         self.held: dict[str, str] = {}  # message id -> latest receipt handle
         self.seen: set[str] = set()
+        #: Start of the run in SQS's clock (epoch ms), set by the first non-empty receive.
+        self.started_ms: int | None = None
 
     def drain(self) -> None:
-        """Receive until the queue returns nothing new or ``max_messages`` were received."""
+        """Receive until a receive returns nothing or ``max_messages`` were received.
+
+        Messages sent after the run started are held (made visible again at the end) but
+        never re-invoked, so a re-invoke that fails again cannot feed the drain forever. A
+        receive returning only messages seen before (back after their visibility timeout)
+        hides them again and goes on; after more than (held + 3) such receives in a row the
+        drain stops (``outcome.stopped_early``).
+        """
+        reappeared = 0
         while self.max_messages is None or self.outcome.received < self.max_messages:
             wanted = _SQS_BATCH
             if self.max_messages is not None:
                 wanted = min(_SQS_BATCH, self.max_messages - self.outcome.received)
+            local_ms = int(self.clock() * 1000)
             response = _aws_call(
                 f"cannot receive messages from {self.queue_url}",
                 self.sqs.receive_message,
@@ -847,11 +1188,18 @@ class _Redrive:
                 WaitTimeSeconds=self.wait_seconds,
                 VisibilityTimeout=self.visibility_timeout,
                 MessageAttributeNames=["All"],
+                MessageSystemAttributeNames=list(_SYSTEM_ATTRIBUTES),
             )
-            new: list[tuple[str, Mapping[str, Any]]] = []
+            messages = response.get("Messages") or []
+            if not messages:
+                return
+            first_batch = self.started_ms is None
+            if self.started_ms is None:
+                self.started_ms = run_start_ms(response, messages, local_ms)
+            new: list[tuple[str, Mapping[str, Any], bool]] = []
             # Hold the whole batch before working on any of it, so that an error or Ctrl-C
             # in the middle still makes the rest of the batch visible again.
-            for message in response.get("Messages") or []:
+            for message in messages:
                 message_id = str(message["MessageId"])
                 if message_id in self.seen:
                     # Back after its visibility timeout: keep only its newest handle.
@@ -861,13 +1209,31 @@ class _Redrive:
                 self.seen.add(message_id)
                 self.held[message_id] = str(message["ReceiptHandle"])
                 self.outcome.received += 1
-                new.append((message_id, message))
+                sent = _millis(message, "SentTimestamp")
+                in_scope = first_batch or (sent is not None and sent < self.started_ms)
+                new.append((message_id, message, in_scope))
             if not new:
-                return
-            for message_id, message in new:
-                self._process(message_id, message)
+                reappeared += 1
+                if reappeared > len(self.held) + 3:
+                    self.outcome.stopped_early = (
+                        f"stopped after {reappeared} receives in a row returned only "
+                        "messages already looked at: they come back faster than they are "
+                        f"hidden again (--visibility-timeout {self.visibility_timeout}s is "
+                        "too short for this run); messages not looked at yet are still in "
+                        "the DLQ: run again with a longer --visibility-timeout"
+                    )
+                    print(f"{_PROG}: {self.outcome.stopped_early}", file=self.err)
+                    return
+                continue
+            reappeared = 0
+            for message_id, message, in_scope in new:
+                self._process(message_id, message, in_scope)
 
-    def _process(self, message_id: str, message: Mapping[str, Any]) -> None:
+    def _process(self, message_id: str, message: Mapping[str, Any], in_scope: bool) -> None:
+        if not in_scope:
+            # Sent after the run started, e.g. a re-invoke of this run that failed again.
+            self.outcome.late.append(message_id)
+            return
         try:
             record = parse_message(message)
         except UnparseableMessage as exc:
@@ -877,6 +1243,24 @@ class _Redrive:
             self.outcome.not_matching.append(record)
             return
         self.outcome.matched.append(record)
+        check = self.verifier.check(record, _system_attribute(message, "SenderId"))
+        if check.status == SENDER_REFUSED:
+            self.outcome.refused.append((record, check.reason))
+            if not self.dry_run:
+                print(
+                    f"{_PROG}: sender refused, message {message_id} kept: "
+                    f"{record.function_arn}: {check.reason}",
+                    file=self.err,
+                )
+            return
+        if check.status == SENDER_UNVERIFIED:
+            if not self.trust_unverified:
+                self.outcome.unverified.append(record)
+                return
+            self.outcome.trusted += 1
+        else:
+            self.outcome.verified += 1
+        self.outcome.accepted.append(record)
         if self.dry_run:
             return
         error = self._invoke(record)
@@ -977,15 +1361,24 @@ def _print_report(
 ) -> None:
     matched = len(outcome.matched)
     verb = ("match", "do not", "cannot") if dry_run else ("matched", "did not", "could not")
+    late = f", {len(outcome.late)} sent during this run" if outcome.late else ""
     print(
         f"Received {outcome.received} message(s): {matched} {verb[0]} the filters, "
         f"{len(outcome.not_matching)} {verb[1]}, {len(outcome.unparseable)} {verb[2]} be "
-        "parsed.",
+        f"parsed{late}.",
         file=out,
     )
+    if matched:
+        unverified = len(outcome.unverified) + outcome.trusted
+        trusted = " (trusted: --trust-unverified-senders)" if outcome.trusted else ""
+        print(
+            f"Senders of the matching messages: {outcome.verified} verified, {unverified} "
+            f"unverified{trusted}, {len(outcome.refused)} refused.",
+            file=out,
+        )
     if dry_run:
-        print(f"Would re-invoke {matched} message(s):", file=out)
-        for line in format_summary(summarize(outcome.matched)):
+        print(f"Would re-invoke {len(outcome.accepted)} message(s):", file=out)
+        for line in format_summary(summarize(outcome.accepted)):
             print(line, file=out)
     else:
         print(f"Re-invoked and deleted {len(outcome.reinvoked)} message(s):", file=out)
@@ -998,6 +1391,24 @@ def _print_report(
             )
             for line in format_summary(summarize(record for record, _ in outcome.failed)):
                 print(line, file=out)
+    if outcome.unverified:
+        print(
+            f"Unverified sender, kept in the DLQ ({len(outcome.unverified)}): EventBridge "
+            "rule DLQ messages have no sender to check; re-invoke them with "
+            "--trust-unverified-senders:",
+            file=out,
+        )
+        for line in format_summary(summarize(outcome.unverified)):
+            print(line, file=out)
+    if outcome.refused:
+        print(
+            f"Sender refused, kept in the DLQ ({len(outcome.refused)}): not sent by the role "
+            "AWS sends this kind of message with:",
+            file=out,
+        )
+        for record, reason in outcome.refused:
+            print(f"  {record.message_id}  function={record.function_arn}: {reason}", file=out)
+    if not dry_run:
         if outcome.not_deleted:
             print(
                 f"Re-invoked but NOT deleted ({len(outcome.not_deleted)}): delete by hand, or "
@@ -1007,9 +1418,8 @@ def _print_report(
             for record in outcome.not_deleted:
                 print(f"  {record.message_id}  function={record.function_arn}", file=out)
         if interrupted:
-            pending = (
-                matched - len(outcome.reinvoked) - len(outcome.failed) - len(outcome.not_deleted)
-            )
+            pending = matched - len(outcome.reinvoked) - len(outcome.not_deleted)
+            pending -= outcome.kept_matching
             print(f"Interrupted: {max(pending, 0)} matching message(s) not handled.", file=out)
     if outcome.not_matching:
         print(f"Not matching, kept in the DLQ ({len(outcome.not_matching)}):", file=out)
@@ -1019,6 +1429,14 @@ def _print_report(
         print(f"Unparseable, left in the DLQ ({len(outcome.unparseable)}):", file=out)
         for message_id, reason in outcome.unparseable:
             print(f"  {message_id}: {reason}", file=out)
+    if outcome.late:
+        print(
+            f"Sent during this run: {len(outcome.late)}, left for the next run (not looked "
+            "at: a re-invoke that failed again comes back as a new message).",
+            file=out,
+        )
+    if outcome.stopped_early:
+        print(f"Stopped early: {outcome.stopped_early}.", file=out)
 
 
 def run(
@@ -1026,14 +1444,20 @@ def run(
     *,
     sqs_client: Any | None = None,
     lambda_clients: Callable[[str, str], Any] | None = None,
+    aws_clients: Callable[[str, str, str], Any] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> int:
     """Run ``paved-road redrive --reinvoke`` for parsed ``args``; return the exit code.
 
     ``sqs_client`` (for the DLQ), ``lambda_clients`` (``(account, region) -> Lambda
-    client``; default ``LambdaClients(args.assume_role_template)``) and ``out``/``err``
-    (default stdout/stderr) are injectable for tests.
+    client``; default ``LambdaClients(args.assume_role_template)``), ``aws_clients``
+    (``(service, account, region) -> client`` for the sender check; default the
+    ``client`` method of ``lambda_clients`` when it has one, else of a new
+    ``LambdaClients``), ``out``/``err`` (default stdout/stderr) and ``clock`` (epoch
+    seconds, only used when SQS gives no time for the run's start) are injectable for
+    tests.
     """
     out = sys.stdout if out is None else out
     err_stream = sys.stderr if err is None else err
@@ -1051,11 +1475,15 @@ def run(
         if template is not None:
             check_role_template(template)
         dry_run = bool(getattr(args, "dry_run", False))
+        trust = bool(getattr(args, "trust_unverified_senders", False))
         if sqs_client is None:
             sqs_client = _make_client(args)
         dlq = _resolve(sqs_client, dlq_value, "DLQ", _client_region(sqs_client))
         if lambda_clients is None:
             lambda_clients = LambdaClients(template)
+        if aws_clients is None:
+            same = getattr(lambda_clients, "client", None)
+            aws_clients = same if callable(same) else LambdaClients(template).client
 
         visibility = getattr(args, "visibility_timeout", None) or DEFAULT_VISIBILITY_TIMEOUT
         wait = getattr(args, "wait_seconds", None)
@@ -1064,16 +1492,20 @@ def run(
             dlq.url,
             filters,
             lambda_clients,
+            SenderVerifier(aws_clients),
             dry_run=dry_run,
+            trust_unverified=trust,
             max_messages=getattr(args, "max_messages", None),
             visibility_timeout=int(visibility),
             wait_seconds=DEFAULT_WAIT_SECONDS if wait is None else int(wait),
             err=err_stream,
+            clock=clock,
         )
         if dry_run:
             print(
                 "DRY RUN: nothing is re-invoked or deleted; every message received is made "
-                "visible again.",
+                "visible again (senders are checked: read-only Lambda, Scheduler and IAM "
+                "calls).",
                 file=out,
             )
             print(f"DLQ:     {dlq.arn.arn}", file=out)
@@ -1092,7 +1524,10 @@ def run(
             return EXIT_INTERRUPTED
         redrive.restore()
         _print_report(out, redrive.outcome, dry_run=dry_run)
-        return EXIT_INVOKE_FAILED if redrive.outcome.failed else EXIT_OK
+        outcome = redrive.outcome
+        if not dry_run and (outcome.kept_matching or outcome.stopped_early):
+            return EXIT_INVOKE_FAILED
+        return EXIT_OK
     except RedriveInputError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:  # before or after draining (resolving the DLQ, restoring)
