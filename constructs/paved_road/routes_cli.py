@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from paved_road import assembly
+from paved_road._help import help_text
 from paved_road.routing_table import (
     NO_ROUTE,
     RouteMatch,
@@ -111,13 +112,6 @@ class _AddHeader(argparse.Action):
         requests[-1].headers.setdefault(name.strip(), []).append(value.strip())
 
 
-def _help_text(docstring: str) -> str:
-    """The module docstring as plain text for ``--help`` (no reST markup)."""
-    text = docstring.replace("``", "").replace("::\n", ":\n")
-    text = text.replace(" (:mod:`paved_road.routing_table`)", "")
-    return text.split("\nLike the rest", 1)[0].rstrip() + "\n"
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``routes`` (with its ``explain`` action) on ``subparsers``."""
     routes = subparsers.add_parser(
@@ -129,7 +123,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     explain = actions.add_parser(
         "explain",
         help="print each domain's routing table and resolve requests against it",
-        description=_help_text(__doc__ or ""),
+        description=help_text(__doc__ or "", drop=(" (:mod:`paved_road.routing_table`)",)),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     explain.add_argument(

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeGuard
 
 from paved_road import assembly, runtimes
+from paved_road._help import help_text
 from paved_road.errors import PavedRoadError
 from paved_road.governance import CriticalityMatrix, horizon_days
 
@@ -512,12 +513,6 @@ def _days(value: str) -> int | str:
     return days
 
 
-def _help_text(docstring: str) -> str:
-    """The module docstring as plain text for ``--help`` (no reST markup)."""
-    text = docstring.replace("``", "").replace("::\n", ":\n")
-    return text.split("\nLike the rest", 1)[0].rstrip() + "\n"
-
-
 def add_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
@@ -532,7 +527,7 @@ def add_parser(
     parser = actions.add_parser(
         "scan",
         help="report every Lambda function's runtime phase in templates or a cdk.out",
-        description=_help_text(__doc__ or ""),
+        description=help_text(__doc__ or ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
