@@ -56,7 +56,7 @@ import json
 from collections.abc import Sequence
 from functools import cache
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_config as config
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -67,6 +67,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road import runtimes
+from paved_road._queues import dead_letter_queue
 from paved_road.errors import Problems
 from paved_road.runtimes import Phase
 
@@ -195,24 +196,14 @@ class RuntimeComplianceRule(Construct):
             )
 
     def _create_dead_letter_queue(self) -> sqs.Queue:
-        queue = sqs.Queue(
+        return dead_letter_queue(
             self,
             "NotificationDeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        reason = (
-            "This queue is the EventBridge dead-letter queue of the runtime compliance "
+            reason="This queue is the EventBridge dead-letter queue of the runtime compliance "
             "notification: it keeps the events EventBridge could not publish to the topic "
             "(e.g. a topic or key policy that refuses it), for inspection; nothing consumes "
-            "it automatically."
+            "it automatically.",
         )
-        Validations.of(queue).acknowledge(
-            Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=reason),
-            Acknowledgment(id="AwsSolutions-SQS3", reason=reason),
-        )
-        return queue
 
     def _create_topic(self) -> sns.Topic:
         key = kms.Key(

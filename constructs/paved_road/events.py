@@ -72,6 +72,7 @@ from paved_road._patterns import (
     placeholder_pattern,
     set_pattern,
 )
+from paved_road._queues import dead_letter_queue, messages_visible_alarm
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
@@ -201,42 +202,28 @@ class CentralDeadLetterQueue(Construct):
 
         self.organization_id = organization_id
         self.accounts: tuple[str, ...] = tuple(accounts)
-        self.queue = sqs.Queue(
+        self.queue = dead_letter_queue(
             self,
             "Queue",
-            queue_name=queue_name,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
+            reason="This queue is the central dead-letter queue of asynchronous invocations "
+            "(Lambda on-failure destinations, EventBridge target and Scheduler DLQs); its "
+            "messages are redriven by `paved-road redrive --reinvoke`.",
             retention_period=retention,
             max_message_size_bytes=ONE_MIB,
+            queue_name=queue_name,
             removal_policy=removal_policy,
         )
         self.queue_arn = self.queue.queue_arn
         self.queue_url = self.queue.queue_url
         self._allow_senders()
-        Validations.of(self.queue).acknowledge(
-            Acknowledgment(
-                id="Serverless-SQSRedrivePolicy",
-                reason="This queue is the central dead-letter queue of asynchronous "
-                "invocations; its messages are redriven by `paved-road redrive --reinvoke`.",
-            ),
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is the central dead-letter queue of asynchronous "
-                "invocations (Lambda on-failure destinations, EventBridge target DLQs).",
-            ),
-        )
-        minute = Duration.minutes(1)
         warning = expiry_warning or Duration.seconds((retention_s or 14 * 86400) * 0.75)
         self.alarms = DeadLetterAlarms(
-            messages_visible=threshold_alarm(
+            messages_visible=messages_visible_alarm(
                 self,
                 "MessagesVisibleAlarm",
+                self.queue,
                 description="failed events in the central dead-letter queue (redrive with "
                 "`paved-road redrive --reinvoke`)",
-                metric=self.queue.metric_approximate_number_of_messages_visible(
-                    period=minute, statistic="Maximum"
-                ),
                 threshold=alarm_threshold,
             ),
             oldest_message_age=threshold_alarm(

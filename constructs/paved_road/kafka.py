@@ -54,6 +54,7 @@ from constructs import Construct
 from paved_road._alarms import threshold_alarm
 from paved_road._filters import check_filters
 from paved_road._markers import RECORD_PROCESSING_METADATA
+from paved_road._queues import dead_letter_queue, messages_visible_alarm
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, mapping_consumer_function
@@ -886,26 +887,13 @@ class KafkaConsumer(Construct):
                 )
 
     def _create_failure_queue(self) -> sqs.Queue:
-        queue = sqs.Queue(
+        return dead_letter_queue(
             self,
             "FailureQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
+            reason="This queue is the Kafka mapping's on-failure destination (it records "
+            "discarded batches); nothing consumes it automatically.",
             retention_period=FAILURE_RETENTION,
         )
-        Validations.of(queue).acknowledge(
-            Acknowledgment(
-                id="Serverless-SQSRedrivePolicy",
-                reason="This queue is the Kafka mapping's on-failure destination (it records "
-                "discarded batches); nothing consumes it automatically.",
-            ),
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is the Kafka mapping's on-failure destination (it records "
-                "discarded batches); nothing consumes it automatically.",
-            ),
-        )
-        return queue
 
     def _grant_source_access(self, source: KafkaSource) -> None:
         fn = self.function
@@ -1020,14 +1008,11 @@ class KafkaConsumer(Construct):
         minute = Duration.minutes(1)
         failure_alarm: cloudwatch.Alarm | None = None
         if self.failure_queue is not None:
-            failure_alarm = threshold_alarm(
+            failure_alarm = messages_visible_alarm(
                 self,
                 "FailureDestinationAlarm",
+                self.failure_queue,
                 description="discarded Kafka batches in the on-failure queue",
-                metric=self.failure_queue.metric_approximate_number_of_messages_visible(
-                    period=minute, statistic="Maximum"
-                ),
-                threshold=1,
             )
         elif metrics_on:
             failure_alarm = threshold_alarm(

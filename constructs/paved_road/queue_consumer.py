@@ -33,6 +33,7 @@ from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
 from paved_road._filters import check_filters
+from paved_road._queues import messages_visible_alarm
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, mapping_consumer_function
@@ -442,14 +443,11 @@ class QueueConsumer(Construct):
     def _create_alarms(self, oldest_age: Duration, errors_threshold: int) -> QueueConsumerAlarms:
         minute = Duration.minutes(1)
         return QueueConsumerAlarms(
-            dlq_messages_visible=threshold_alarm(
+            dlq_messages_visible=messages_visible_alarm(
                 self,
                 "DlqMessagesVisibleAlarm",
+                self.dead_letter_queue,
                 description="messages in the dead-letter queue (redrive with `paved-road redrive`)",
-                metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=minute, statistic="Maximum"
-                ),
-                threshold=1,
             ),
             oldest_message_age=threshold_alarm(
                 self,

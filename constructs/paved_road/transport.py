@@ -72,14 +72,12 @@ from types import MappingProxyType
 from typing import Any, cast
 
 from aws_cdk import (
-    Acknowledgment,
     Annotations,
     Aws,
     Duration,
     Names,
     RemovalPolicy,
     Stack,
-    Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -98,6 +96,7 @@ from paved_road._patterns import (
     placeholder_pattern,
     set_pattern,
 )
+from paved_road._queues import DLQ_RETENTION, dead_letter_queue, messages_visible_alarm
 from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.events import configure_async_failure, invoked_qualifier
@@ -139,7 +138,6 @@ EVENT_BUS_ARN = re.compile(
 EVENT_SOURCE = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*\.amazonaws\.com$")
 EVENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,127}$")
 ONE_MIB = 1024 * 1024
-DLQ_RETENTION = Duration.days(14)
 MAX_RETRY_ATTEMPTS = 185
 MAX_EVENT_AGE_SECONDS = 24 * 60 * 60
 MAX_VISIBILITY_SECONDS = 12 * 60 * 60
@@ -374,39 +372,6 @@ def bus_policy_bytes(
     return len(json.dumps(document, separators=(",", ":")).encode())
 
 
-def _dead_letter_queue(
-    scope: Construct, id: str, reason: str, removal_policy: RemovalPolicy | None
-) -> sqs.Queue:
-    """An encrypted (SSE-SQS), TLS-only standard queue that keeps messages 14 days; the
-    cdk-nag findings for a queue without its own DLQ are acknowledged with ``reason``."""
-    queue = sqs.Queue(
-        scope,
-        id,
-        encryption=sqs.QueueEncryption.SQS_MANAGED,
-        enforce_ssl=True,
-        retention_period=DLQ_RETENTION,
-        max_message_size_bytes=ONE_MIB,
-        removal_policy=removal_policy,
-    )
-    Validations.of(queue).acknowledge(
-        Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=reason),
-        Acknowledgment(id="AwsSolutions-SQS3", reason=reason),
-    )
-    return queue
-
-
-def _dlq_alarm(scope: Construct, id: str, queue: sqs.IQueue, what: str) -> cloudwatch.Alarm:
-    return threshold_alarm(
-        scope,
-        id,
-        description=what,
-        metric=queue.metric_approximate_number_of_messages_visible(
-            period=Duration.minutes(1), statistic="Maximum"
-        ),
-        threshold=1,
-    )
-
-
 # --------------------------------------------------------------------------- central bus
 
 
@@ -612,17 +577,18 @@ class CentralEventBus(Construct):
             {"priority_target": priority_target, "standard_target": standard_target}
         )
         function_targets = bool(async_targets)
-        self.dead_letter_queue = _dead_letter_queue(
+        self.dead_letter_queue = dead_letter_queue(
             self,
             "DeliveryDeadLetterQueue",
-            "This queue is the dead-letter queue of the central bus's rule targets "
+            reason="This queue is the dead-letter queue of the central bus's rule targets "
             "(events EventBridge could not deliver)"
             + (
                 " and the on-failure destination of its function targets (events they failed on)."
                 if function_targets
                 else "."
             ),
-            removal_policy,
+            max_message_size_bytes=ONE_MIB,
+            removal_policy=removal_policy,
         )
         queue_kwargs: dict[str, Any] = {
             "max_receive_count": max_receive_count,
@@ -862,12 +828,13 @@ class CentralEventBus(Construct):
         visibility_timeout: Duration,
         removal_policy: RemovalPolicy | None,
     ) -> sqs.Queue:
-        dlq = _dead_letter_queue(
+        dlq = dead_letter_queue(
             self,
             f"{name}DeadLetterQueue",
-            f"This queue is the dead-letter queue of the {name.lower()} buffer queue "
+            reason=f"This queue is the dead-letter queue of the {name.lower()} buffer queue "
             "(events its consumer failed on).",
-            removal_policy,
+            max_message_size_bytes=ONE_MIB,
+            removal_policy=removal_policy,
         )
         return sqs.Queue(
             self,
@@ -910,26 +877,28 @@ class CentralEventBus(Construct):
                 threshold=priority_age.to_seconds(),
                 evaluation_periods=3,
             )
-            priority_dlq = _dlq_alarm(
+            priority_dlq = messages_visible_alarm(
                 self,
                 "PriorityDlqMessagesVisibleAlarm",
                 self.priority_queue.dead_letter_queue.queue,  # type: ignore[union-attr]
-                "priority events their consumer failed on (redrive with `paved-road redrive`)",
+                description="priority events their consumer failed on "
+                "(redrive with `paved-road redrive`)",
             )
         if self.standard_queue is not None:
-            standard_dlq = _dlq_alarm(
+            standard_dlq = messages_visible_alarm(
                 self,
                 "StandardDlqMessagesVisibleAlarm",
                 self.standard_queue.dead_letter_queue.queue,  # type: ignore[union-attr]
-                "standard events their consumer failed on (redrive with `paved-road redrive`)",
+                description="standard events their consumer failed on "
+                "(redrive with `paved-road redrive`)",
             )
         return CentralEventBusAlarms(
-            delivery_dlq_messages_visible=_dlq_alarm(
+            delivery_dlq_messages_visible=messages_visible_alarm(
                 self,
                 "DeliveryDlqMessagesVisibleAlarm",
                 self.dead_letter_queue,
-                "events the central bus could not deliver to a target (message attributes "
-                "RULE_ARN, TARGET_ARN and ERROR_CODE say which and why)"
+                description="events the central bus could not deliver to a target (message "
+                "attributes RULE_ARN, TARGET_ARN and ERROR_CODE say which and why)"
                 + (
                     " or its function targets failed on (Lambda invocation records)"
                     if function_targets
@@ -1095,12 +1064,13 @@ class EventBusForwarder(Construct):
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["events:PutEvents"], resources=[central_bus_arn])
         )
-        self.dead_letter_queue = _dead_letter_queue(
+        self.dead_letter_queue = dead_letter_queue(
             self,
             "DeadLetterQueue",
-            "This queue is the dead-letter queue of the forwarding rule's target (events "
+            reason="This queue is the dead-letter queue of the forwarding rule's target (events "
             "that could not be delivered to the central bus).",
-            removal_policy,
+            max_message_size_bytes=ONE_MIB,
+            removal_policy=removal_policy,
         )
         self.rule = events.Rule(
             self,
@@ -1121,12 +1091,12 @@ class EventBusForwarder(Construct):
             cfn.add_property_override("State", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 
         self.alarms = EventBusForwarderAlarms(
-            dlq_messages_visible=_dlq_alarm(
+            dlq_messages_visible=messages_visible_alarm(
                 self,
                 "DlqMessagesVisibleAlarm",
                 self.dead_letter_queue,
-                "events that could not be forwarded to the central bus (message attribute "
-                "ERROR_CODE says why, e.g. CROSS_ACCOUNT_INGESTION_FAILED)",
+                description="events that could not be forwarded to the central bus (message "
+                "attribute ERROR_CODE says why, e.g. CROSS_ACCOUNT_INGESTION_FAILED)",
             )
         )
         if alarm_topic is not None:
