@@ -7,10 +7,17 @@ CloudFormation, because its value is not known at construct time.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 
 from aws_cdk import Duration, Size, Token
 
 from paved_road.errors import Problems
+
+ONE_MIB = 1024 * 1024
+"""The largest SQS message, EventBridge event and asynchronous Lambda payload."""
+ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 def is_token(value: object) -> bool:
@@ -78,3 +85,50 @@ class _Received:
 
 def _fmt_received(value: float) -> object:
     return _Received(_fmt(value))
+
+
+def matches_or_token(value: object, pattern: re.Pattern[str]) -> bool:
+    """True for None, a token, or a string matching ``pattern``."""
+    if value is None or is_token(value):
+        return True
+    return isinstance(value, str) and pattern.match(value) is not None
+
+
+def check_types(
+    problems: Problems,
+    *,
+    durations: Mapping[str, object] | None = None,
+    integers: Mapping[str, object] | None = None,
+    numbers: Mapping[str, object] | None = None,
+) -> None:
+    """Type checks before range checks (a wrong type never reaches a comparison or jsii):
+    ``durations`` must be None or an ``aws_cdk.Duration``, ``integers`` None or a whole
+    number, ``numbers`` None or any number (never a bool)."""
+    for prop, value in (durations or {}).items():
+        if value is not None and not isinstance(value, Duration):
+            problems.add(prop, "must be an aws_cdk.Duration (e.g. Duration.hours(1))", value)
+    for prop, value in (integers or {}).items():
+        if value is not None and not _is_number(value, whole=True):
+            problems.add(prop, "must be a whole number", value)
+    for prop, value in (numbers or {}).items():
+        if value is not None and not _is_number(value, whole=False):
+            problems.add(prop, "must be a number", value)
+
+
+def check_description(problems: Problems, description: object, limit: int = 512) -> None:
+    """A resource description: a string of at most ``limit`` characters (512 for
+    EventBridge rules and Scheduler schedules)."""
+    if description is None or is_token(description):
+        return
+    if not isinstance(description, str):
+        problems.add("description", "must be a string", description)
+    elif len(description) > limit:
+        problems.add("description", f"must be at most {limit} characters", len(description))
+
+
+def _is_number(value: object, *, whole: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if is_token(value):
+        return True
+    return not whole or float(value).is_integer()

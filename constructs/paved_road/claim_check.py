@@ -42,11 +42,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from paved_road._validate import check_range, is_token, seconds, size_bytes
+from paved_road._validate import ONE_MIB, check_range, is_token, seconds, size_bytes
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction
 
-SERVICE_MAX_BYTES = 1024 * 1024
+SERVICE_MAX_BYTES = ONE_MIB
 """1 MiB: the largest SQS message, EventBridge entry and asynchronous Lambda payload."""
 DEFAULT_PREFIX = "claims/"
 MAX_EXPIRATION_DAYS = 365

@@ -73,13 +73,20 @@ from paved_road._patterns import (
     set_pattern,
 )
 from paved_road._queues import dead_letter_queue, messages_visible_alarm
-from paved_road._validate import check_range, is_token, seconds
+from paved_road._validate import (
+    ACCOUNT_ID,
+    ONE_MIB,
+    ORGANIZATION_ID,
+    check_description,
+    check_range,
+    check_types,
+    is_token,
+    matches_or_token,
+    seconds,
+)
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
 
-ONE_MIB = 1024 * 1024
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 QUEUE_ARN = re.compile(
     r"^arn:aws[a-z-]*:sqs:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):(?P<account>\d{12})"
     r":(?P<name>[A-Za-z0-9_-]{1,80}(?:\.fifo)?)$"
@@ -95,13 +102,6 @@ DEFAULT_CONCURRENCY_QUOTA = 1000
 
 
 # --------------------------------------------------------------------------- central DLQ
-
-
-def _valid_or_token(value: object, pattern: re.Pattern[str]) -> bool:
-    """True for None, a token, or a string matching ``pattern``."""
-    if value is None or is_token(value):
-        return True
-    return isinstance(value, str) and pattern.match(value) is not None
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class CentralDeadLetterQueue(Construct):
         """
         super().__init__(scope, id)
         problems = Problems("CentralDeadLetterQueue", self.node.path)
-        if not _valid_or_token(organization_id, ORGANIZATION_ID):
+        if not matches_or_token(organization_id, ORGANIZATION_ID):
             problems.add(
                 "organization_id",
                 "must be an AWS Organizations id: 'o-' and 10-32 lowercase letters or digits",
@@ -171,9 +171,9 @@ class CentralDeadLetterQueue(Construct):
             problems.add("accounts", "must be a list of account ids", accounts)
             accounts = ()
         for index, account in enumerate(accounts):
-            if account is None or not _valid_or_token(account, ACCOUNT_ID):
+            if account is None or not matches_or_token(account, ACCOUNT_ID):
                 problems.add(f"accounts[{index}]", "must be a 12-digit account id", account)
-        if not _valid_or_token(queue_name, QUEUE_NAME):
+        if not matches_or_token(queue_name, QUEUE_NAME):
             problems.add(
                 "queue_name",
                 "must be 1-80 letters, digits, hyphens or underscores (a standard queue: "
@@ -414,45 +414,6 @@ def check_retry_ranges(
     check_range(problems, "retry_attempts", retry_attempts, 0, 2)
     check_range(problems, "max_event_age", seconds(max_event_age), 60, 6 * 3600, "seconds")
     check_range(problems, "errors_threshold", errors_threshold, 1, 1_000_000)
-
-
-def check_types(
-    problems: Problems,
-    *,
-    durations: Mapping[str, object] | None = None,
-    integers: Mapping[str, object] | None = None,
-    numbers: Mapping[str, object] | None = None,
-) -> None:
-    """Type checks before range checks (a wrong type never reaches a comparison or jsii):
-    ``durations`` must be None or an ``aws_cdk.Duration``, ``integers`` None or a whole
-    number, ``numbers`` None or any number (never a bool)."""
-    for prop, value in (durations or {}).items():
-        if value is not None and not isinstance(value, Duration):
-            problems.add(prop, "must be an aws_cdk.Duration (e.g. Duration.hours(1))", value)
-    for prop, value in (integers or {}).items():
-        if value is not None and not _is_number(value, whole=True):
-            problems.add(prop, "must be a whole number", value)
-    for prop, value in (numbers or {}).items():
-        if value is not None and not _is_number(value, whole=False):
-            problems.add(prop, "must be a number", value)
-
-
-def check_description(problems: Problems, description: object) -> None:
-    """A rule's or schedule's description: a string of at most 512 characters."""
-    if description is None or is_token(description):
-        return
-    if not isinstance(description, str):
-        problems.add("description", "must be a string", description)
-    elif len(description) > 512:
-        problems.add("description", "must be at most 512 characters", len(description))
-
-
-def _is_number(value: object, *, whole: bool) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if is_token(value):
-        return True
-    return not whole or float(value).is_integer()
 
 
 def async_function(

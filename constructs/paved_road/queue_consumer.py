@@ -34,11 +34,10 @@ from constructs import Construct
 from paved_road._alarms import threshold_alarm
 from paved_road._filters import check_filters
 from paved_road._queues import messages_visible_alarm
-from paved_road._validate import check_range, is_token, seconds
+from paved_road._validate import ONE_MIB, check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, mapping_consumer_function
 
-ONE_MIB = 1024 * 1024
 MAX_VISIBILITY_SECONDS = 12 * 60 * 60
 DLQ_RETENTION = Duration.days(14)
 DEFAULT_RETENTION = Duration.days(4)

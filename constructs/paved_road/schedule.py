@@ -57,16 +57,14 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from paved_road._validate import check_range, is_token, seconds
+from paved_road._validate import check_description, check_range, check_types, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.events import (
     AsyncAlarms,
     DeadLetterTarget,
     async_alarms,
     async_function,
-    check_description,
     check_retry_ranges,
-    check_types,
     configure_async_failure,
     create_async_function,
     resolve_dead_letter_queue,

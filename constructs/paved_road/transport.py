@@ -97,7 +97,15 @@ from paved_road._patterns import (
     set_pattern,
 )
 from paved_road._queues import DLQ_RETENTION, dead_letter_queue, messages_visible_alarm
-from paved_road._validate import check_range, is_token, seconds
+from paved_road._validate import (
+    ACCOUNT_ID,
+    ONE_MIB,
+    ORGANIZATION_ID,
+    check_range,
+    is_token,
+    matches_or_token,
+    seconds,
+)
 from paved_road.errors import Problems
 from paved_road.events import configure_async_failure, invoked_qualifier
 from paved_road.function import GovernedFunction, Invocation
@@ -128,8 +136,6 @@ DEFAULT_PRIORITY_EVENTS: Mapping[str, tuple[str, ...] | None] = MappingProxyType
 ``None`` means every call of that source. Extend it with a dict union, e.g.
 ``{**DEFAULT_PRIORITY_EVENTS, "kms.amazonaws.com": ("DisableKey", "ScheduleKeyDeletion")}``."""
 
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 EVENT_BUS_NAME = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
 EVENT_BUS_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):events:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
@@ -137,7 +143,6 @@ EVENT_BUS_ARN = re.compile(
 )
 EVENT_SOURCE = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*\.amazonaws\.com$")
 EVENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,127}$")
-ONE_MIB = 1024 * 1024
 MAX_RETRY_ATTEMPTS = 185
 MAX_EVENT_AGE_SECONDS = 24 * 60 * 60
 MAX_VISIBILITY_SECONDS = 12 * 60 * 60
@@ -664,11 +669,9 @@ class CentralEventBus(Construct):
         (``AWS::Region``, ``AWS::Partition``), i.e. a central bus in the same Region.
         Raises :class:`PavedRoadError` for a malformed account id or name."""
         problems = Problems("CentralEventBus", "arn()")
-        if not is_token(account) and not (isinstance(account, str) and ACCOUNT_ID.match(account)):
+        if account is None or not matches_or_token(account, ACCOUNT_ID):
             problems.add("account", "must be a 12-digit account id", account)
-        if not is_token(event_bus_name) and not (
-            isinstance(event_bus_name, str) and EVENT_BUS_NAME.match(event_bus_name)
-        ):
+        if event_bus_name is None or not matches_or_token(event_bus_name, EVENT_BUS_NAME):
             problems.add(
                 "event_bus_name", "must be 1-256 characters of A-Za-z0-9 . - _ /", event_bus_name
             )
@@ -773,20 +776,14 @@ class CentralEventBus(Construct):
                 "at least one is required: the bus policy never admits everyone",
                 "neither",
             )
-        if (
-            organization_id is not None
-            and not is_token(organization_id)
-            and not (isinstance(organization_id, str) and ORGANIZATION_ID.match(organization_id))
-        ):
+        if not matches_or_token(organization_id, ORGANIZATION_ID):
             problems.add(
                 "organization_id",
                 "must be an AWS Organizations id: 'o-' and 10-32 lowercase letters or digits",
                 organization_id,
             )
         for index, account in enumerate(source_accounts):
-            if not is_token(account) and not (
-                isinstance(account, str) and ACCOUNT_ID.match(account)
-            ):
+            if account is None or not matches_or_token(account, ACCOUNT_ID):
                 problems.add(f"source_accounts[{index}]", "must be a 12-digit account id", account)
         if len(set(source_accounts)) != len(source_accounts):
             problems.add("source_accounts", "must not repeat an account id", list(source_accounts))
