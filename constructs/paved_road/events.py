@@ -85,7 +85,12 @@ from paved_road._validate import (
     seconds,
 )
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction, GovernedFunctionProps, Invocation
+from paved_road.function import (
+    GovernedFunction,
+    GovernedFunctionProps,
+    Invocation,
+    mapping_consumer_function,
+)
 
 QUEUE_ARN = re.compile(
     r"^arn:aws[a-z-]*:sqs:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):(?P<account>\d{12})"
@@ -466,18 +471,8 @@ def create_async_function(
     """``(governed or None, the function, what callers invoke)``: a GovernedFunction
     ``<scope>/Function`` from ``props`` (``invocation=ASYNCHRONOUS``, ``service_name`` =
     the scope's id), or ``existing``. Callers invoke a governed function's ``live`` alias."""
-    if props is not None:
-        merged: GovernedFunctionProps = {
-            "service_name": scope.node.id,
-            "invocation": Invocation.ASYNCHRONOUS,
-        }
-        merged.update(props)
-        governed = GovernedFunction(scope, "Function", **merged)
-        return governed, governed.function, governed.invoke_target
-    if isinstance(existing, GovernedFunction):
-        return existing, existing.function, existing.invoke_target
-    assert existing is not None
-    return None, existing, existing
+    governed, function = mapping_consumer_function(scope, existing, props, Invocation.ASYNCHRONOUS)
+    return governed, function, governed.invoke_target if governed is not None else function
 
 
 def invoked_qualifier(target: lambda_.IFunction) -> tuple[lambda_.IFunction, str]:

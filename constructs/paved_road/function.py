@@ -784,16 +784,18 @@ def mapping_consumer_function(
     scope: Construct,
     existing: lambda_.IFunction | GovernedFunction | None,
     props: GovernedFunctionProps | None,
+    invocation: Invocation = Invocation.EVENT_SOURCE_MAPPING,
 ) -> tuple[GovernedFunction | None, lambda_.IFunction]:
-    """The consumer of an event source mapping construct (QueueConsumer, KafkaConsumer):
-    ``(governed function or None, IFunction)``. From ``props`` it creates the
-    ``GovernedFunction`` ``<scope>/Function`` with ``service_name`` = the scope's id and
-    ``invocation=EVENT_SOURCE_MAPPING`` unless ``props`` say otherwise; otherwise it uses
-    ``existing`` (exactly one of the two is given; the caller validated that)."""
+    """The function of a construct that invokes one (QueueConsumer, KafkaConsumer,
+    EventConsumer, ScheduledFunction): ``(governed function or None, IFunction)``. From
+    ``props`` it creates the ``GovernedFunction`` ``<scope>/Function`` with ``service_name``
+    = the scope's id and ``invocation`` (default EVENT_SOURCE_MAPPING) unless ``props`` say
+    otherwise; otherwise it uses ``existing`` (exactly one of the two is given; the caller
+    validated that)."""
     if props is not None:
         merged: GovernedFunctionProps = {
             "service_name": scope.node.id,
-            "invocation": Invocation.EVENT_SOURCE_MAPPING,
+            "invocation": invocation,
         }
         merged.update(props)
         governed = GovernedFunction(scope, "Function", **merged)
