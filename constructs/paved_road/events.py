@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_cdk import (
     Acknowledgment,
@@ -400,6 +400,9 @@ class AsyncAlarms:
         return [self.async_events_dropped, self.dead_letter_errors, self.function_errors]
 
 
+AlarmsT = TypeVar("AlarmsT", bound=AsyncAlarms)
+
+
 def check_retry_ranges(
     problems: Problems,
     *,
@@ -570,8 +573,14 @@ def configure_async_failure(
 
 
 def async_alarms(
-    scope: Construct, function: lambda_.IFunction, errors_threshold: int
-) -> AsyncAlarms:
+    scope: Construct,
+    function: lambda_.IFunction,
+    errors_threshold: int,
+    alarms_type: type[AlarmsT],
+    **extra: cloudwatch.Alarm | None,
+) -> AlarmsT:
+    """The alarms of an asynchronously invoked function, as ``alarms_type`` (an
+    :class:`AsyncAlarms` subclass) with its ``extra`` fields."""
     minute = Duration.minutes(1)
     dead_letter_errors = cloudwatch.MathExpression(
         expression="dlq + destination",
@@ -584,7 +593,7 @@ def async_alarms(
         period=minute,
         label="DeadLetterErrors + DestinationDeliveryFailures",
     )
-    return AsyncAlarms(
+    return alarms_type(
         async_events_dropped=threshold_alarm(
             scope,
             "AsyncEventsDroppedAlarm",
@@ -608,6 +617,7 @@ def async_alarms(
             metric=function.metric_errors(period=minute, statistic="Sum"),
             threshold=errors_threshold,
         ),
+        **extra,
     )
 
 
@@ -864,7 +874,6 @@ class EventConsumer(Construct):
             cfn_rule = self.rule.node.default_child
             assert isinstance(cfn_rule, events.CfnRule)
             cfn_rule.add_property_override("Targets.0.InputTransformer", attribution_transformer())
-        base = async_alarms(self, self.function, errors_threshold)
         failed_to_dlq = threshold_alarm(
             self,
             "FailedToDeadLetterAlarm",
@@ -879,14 +888,17 @@ class EventConsumer(Construct):
             ),
             threshold=1,
         )
-        self.alarms = EventConsumerAlarms(
-            async_events_dropped=base.async_events_dropped,
-            dead_letter_errors=base.dead_letter_errors,
-            function_errors=base.function_errors,
+        self.alarms = async_alarms(
+            self,
+            self.function,
+            errors_threshold,
+            EventConsumerAlarms,
             failed_to_dead_letter=failed_to_dlq,
             account_concurrency=concurrency,
         )
         if alarm_topic is not None:
             action = cw_actions.SnsAction(alarm_topic)
-            for alarm in [*base.all(), failed_to_dlq]:
-                alarm.add_alarm_action(action)
+            # the account concurrency alarm is the stack's, shared: not this consumer's topic
+            for alarm in self.alarms.all():
+                if alarm is not concurrency:
+                    alarm.add_alarm_action(action)

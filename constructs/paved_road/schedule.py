@@ -518,12 +518,7 @@ class ScheduledFunction(Construct):
                 Acknowledgment(id=FLEXIBLE_WINDOW_RULE_ID, reason=exact_timing)
             )
 
-        base = async_alarms(self, self.function, errors_threshold)
-        self.alarms = ScheduledFunctionAlarms(
-            async_events_dropped=base.async_events_dropped,
-            dead_letter_errors=base.dead_letter_errors,
-            function_errors=base.function_errors,
-        )
+        self.alarms = async_alarms(self, self.function, errors_threshold, ScheduledFunctionAlarms)
         if alarm_topic is not None:
             action = cw_actions.SnsAction(alarm_topic)
             for alarm in self.alarms.all():
