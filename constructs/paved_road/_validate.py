@@ -100,10 +100,15 @@ def check_types(
     durations: Mapping[str, object] | None = None,
     integers: Mapping[str, object] | None = None,
     numbers: Mapping[str, object] | None = None,
+    booleans: Mapping[str, object] | None = None,
+    resources: Mapping[str, tuple[object, str, str]] | None = None,
 ) -> None:
     """Type checks before range checks (a wrong type never reaches a comparison or jsii):
     ``durations`` must be None or an ``aws_cdk.Duration``, ``integers`` None or a whole
-    number, ``numbers`` None or any number (never a bool)."""
+    number, ``numbers`` None or any number (never a bool), ``booleans`` True or False.
+    ``resources`` maps a prop to ``(value, attribute, what)``: None, or an object with that
+    attribute (jsii interfaces cannot be checked with isinstance), e.g.
+    ``{"alarm_topic": (topic, "topic_arn", "an sns.ITopic")}``."""
     for prop, value in (durations or {}).items():
         if value is not None and not isinstance(value, Duration):
             problems.add(prop, "must be an aws_cdk.Duration (e.g. Duration.hours(1))", value)
@@ -113,6 +118,12 @@ def check_types(
     for prop, value in (numbers or {}).items():
         if value is not None and not _is_number(value, whole=False):
             problems.add(prop, "must be a number", value)
+    for prop, value in (booleans or {}).items():
+        if not isinstance(value, bool):
+            problems.add(prop, "must be True or False", value)
+    for prop, (value, attribute, what) in (resources or {}).items():
+        if value is not None and not hasattr(value, attribute):
+            problems.add(prop, f"must be {what}", type(value).__name__)
 
 
 def check_description(problems: Problems, description: object, limit: int = 512) -> None:

@@ -189,7 +189,11 @@ class CentralDeadLetterQueue(Construct):
             problems,
             durations={"retention_period": retention_period, "expiry_warning": expiry_warning},
             integers={"alarm_threshold": alarm_threshold},
+            booleans={"redrive_output": redrive_output},
+            resources={"alarm_topic": (alarm_topic, "topic_arn", "an sns.ITopic")},
         )
+        if removal_policy is not None and not isinstance(removal_policy, RemovalPolicy):
+            problems.add("removal_policy", "must be an aws_cdk.RemovalPolicy", removal_policy)
         problems.raise_if_any()
         retention = retention_period or Duration.days(14)
         retention_s = seconds(retention)
@@ -810,6 +814,11 @@ class EventConsumer(Construct):
                 "account_concurrency_quota": account_concurrency_quota,
             },
             numbers={"concurrency_alarm_ratio": concurrency_alarm_ratio},
+            booleans={"attribution": attribution, "enabled": enabled},
+            resources={
+                "alarm_topic": (alarm_topic, "topic_arn", "an sns.ITopic"),
+                "event_bus": (event_bus, "event_bus_name", "an events.IEventBus"),
+            },
         )
         if not problems:
             check_retry_ranges(

@@ -372,6 +372,15 @@ class ScheduledFunction(Construct):
                 "retry_attempts": retry_attempts,
                 "errors_threshold": errors_threshold,
             },
+            booleans={"scatter": scatter, "enabled": enabled},
+            resources={
+                "alarm_topic": (alarm_topic, "topic_arn", "an sns.ITopic"),
+                "schedule_group": (
+                    schedule_group,
+                    "schedule_group_name",
+                    "an aws_scheduler.IScheduleGroup",
+                ),
+            },
         )
         if exact_timing is not None and (
             not isinstance(exact_timing, str) or not exact_timing.strip()

@@ -615,3 +615,37 @@ def test_central_queue_type_and_name_validation(
 ) -> None:
     with pytest.raises(PavedRoadError, match=r"CentralDeadLetterQueue 'Test/Central': " + message):
         CentralDeadLetterQueue(stack, "Central", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"attribution": "yes"}, r"attribution must be True or False"),
+        ({"enabled": 1}, r"enabled must be True or False"),
+        ({"alarm_topic": "arn:aws:sns:eu-west-1:111122223333:ops"}, r"alarm_topic must be an sns"),
+        ({"event_bus": "orders-bus"}, r"event_bus must be an events.IEventBus"),
+    ],
+)
+def test_wrong_kinds_of_props(stack: Stack, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(PavedRoadError, match=r"EventConsumer 'Test/Orders': .*" + message):
+        consumer(stack, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"redrive_output": "no"}, r"redrive_output must be True or False"),
+        ({"alarm_topic": "ops"}, r"alarm_topic must be an sns.ITopic"),
+        ({"removal_policy": "destroy"}, r"removal_policy must be an aws_cdk.RemovalPolicy"),
+    ],
+)
+def test_central_queue_wrong_kinds_of_props(
+    stack: Stack, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PavedRoadError, match=r"CentralDeadLetterQueue 'Test/Central': " + message):
+        CentralDeadLetterQueue(stack, "Central", **kwargs)
+
+
+def test_central_queue_without_redrive_output(stack: Stack) -> None:
+    CentralDeadLetterQueue(stack, "Central", redrive_output=False)
+    assert template(stack).find_outputs("*") == {}

@@ -618,3 +618,37 @@ def test_utc_and_iana_time_zones_are_accepted(stack: Stack) -> None:
             time_zone=zone,
             function_props=PROPS,
         )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scatter": "no"}, r"scatter must be True or False"),
+        ({"enabled": None}, r"enabled must be True or False"),
+        ({"alarm_topic": "ops"}, r"alarm_topic must be an sns.ITopic"),
+        ({"schedule_group": "nightly"}, r"schedule_group must be an aws_scheduler.IScheduleGroup"),
+    ],
+)
+def test_wrong_kinds_of_props(stack: Stack, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(PavedRoadError, match=r"ScheduledFunction 'Test/Job': .*" + message):
+        ScheduledFunction(
+            stack, "Job", schedule="cron(0 2 * * ? *)", function_props=PROPS, **kwargs
+        )
+
+
+def test_disabled_schedule_in_its_own_group(stack: Stack) -> None:
+    from aws_cdk import aws_scheduler as scheduler
+
+    group = scheduler.ScheduleGroup(stack, "Nightly")
+    ScheduledFunction(
+        stack,
+        "Job",
+        schedule="cron(0 2 * * ? *)",
+        function_props=PROPS,
+        schedule_group=group,
+        enabled=False,
+    )
+    props = schedule_props(stack)
+    assert props["State"] == "DISABLED"
+    # CDK names the group after its path and writes the literal name
+    assert props["GroupName"] == group.schedule_group_name
