@@ -125,6 +125,22 @@ def pointer_qualifier(logical_id: str, resource: Mapping[str, Any]) -> str:
     return f"version {logical_id}"
 
 
+def event_targets(view: ResourceView) -> list[tuple[str, Mapping[str, Any]]]:
+    """``(label, target)`` of each target of an ``AWS::Events::Rule`` (its ``Targets``,
+    labelled by Id, else ``Targets[i]``) or an ``AWS::Scheduler::Schedule`` (its one
+    ``Target``, labelled ``Target``); malformed entries are skipped."""
+    if view.type == SCHEDULE:
+        target = view.properties.get("Target")
+        return [("Target", target)] if isinstance(target, Mapping) else []
+    targets = view.properties.get("Targets")
+    found = []
+    for index, target in enumerate(targets if isinstance(targets, list) else []):
+        if isinstance(target, Mapping):
+            target_id = target.get("Id")
+            found.append((target_id if isinstance(target_id, str) else f"Targets[{index}]", target))
+    return found
+
+
 def is_lambda_arn(template: Mapping[str, Any], value: Any) -> bool:
     """Whether a target ``Arn`` is a Lambda function (or an alias or version of one): a
     reference to one in ``template`` (also ``{"Fn::Join": ["", [<ref>, ":live"]]}``), or

@@ -4,32 +4,23 @@ invokes a Lambda function without a dead-letter queue on the target."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from cdk_nag import NagMessageLevel
 
 from paved_road.guardrails.rule import Finding, GuardrailRule, ResourceView
-from paved_road.guardrails.rules._common import EVENT_RULE, SCHEDULE, is_lambda_arn
+from paved_road.guardrails.rules._common import EVENT_RULE, SCHEDULE, event_targets, is_lambda_arn
 
 
 def check(view: ResourceView) -> Finding | None:
-    targets: Any
-    if view.type == SCHEDULE:  # a schedule has one target, with the same DeadLetterConfig
-        target = view.properties.get("Target")
-        targets = [{"Id": "Target", **target}] if isinstance(target, Mapping) else []
-    else:
-        targets = view.properties.get("Targets")
-    if not isinstance(targets, list):
-        return None
-    missing = []
-    for index, target in enumerate(targets):
-        if not isinstance(target, Mapping) or not is_lambda_arn(view.template, target.get("Arn")):
-            continue
-        config = target.get("DeadLetterConfig")
-        if isinstance(config, Mapping) and config.get("Arn"):
-            continue
-        target_id = target.get("Id")
-        missing.append(target_id if isinstance(target_id, str) else f"Targets[{index}]")
+    missing = [
+        label
+        for label, target in event_targets(view)
+        if is_lambda_arn(view.template, target.get("Arn"))
+        and not (
+            isinstance(target.get("DeadLetterConfig"), Mapping)
+            and target["DeadLetterConfig"].get("Arn")
+        )
+    ]
     if not missing:
         return None
     return Finding(

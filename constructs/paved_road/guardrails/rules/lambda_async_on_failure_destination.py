@@ -15,6 +15,7 @@ from paved_road.guardrails.rules._common import (
     LATEST,
     SCHEDULE,
     TemplateMemo,
+    event_targets,
     invoked_function,
     named_function,
     named_qualifier,
@@ -58,21 +59,6 @@ def _on_failure(config: Any) -> bool:
 _CONFIGS = TemplateMemo(_invoke_configs)
 
 
-def _targets(view: ResourceView) -> list[tuple[str, Any]]:
-    """(label, Arn) of each target: a rule's ``Targets`` by Id, a schedule's ``Target``."""
-    if view.type == SCHEDULE:
-        target = view.properties.get("Target")
-        return [("Target", target.get("Arn"))] if isinstance(target, Mapping) else []
-    targets = view.properties.get("Targets")
-    out = []
-    for index, target in enumerate(targets if isinstance(targets, list) else []):
-        if isinstance(target, Mapping):
-            target_id = target.get("Id")
-            label = target_id if isinstance(target_id, str) else f"Targets[{index}]"
-            out.append((label, target.get("Arn")))
-    return out
-
-
 def _has_dead_letter_queue(view: ResourceView, function: str) -> bool:
     resource = view.resource(function) or {}
     props = resource.get("Properties") or {}
@@ -91,8 +77,8 @@ def _describe(qualifier: str) -> str:
 def check(view: ResourceView) -> Finding | None:
     configs = _CONFIGS(view.template)
     problems = []
-    for label, arn in _targets(view):
-        invoked = invoked_function(view.template, arn)
+    for label, target in event_targets(view):
+        invoked = invoked_function(view.template, target.get("Arn"))
         if invoked is None:
             continue  # not Lambda, or a function outside this template (not checkable)
         function, qualifier = invoked
