@@ -7,6 +7,8 @@ from __future__ import annotations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from paved_road._tree import path_of
+
 
 def threshold_alarm(
     scope: Construct,
@@ -25,7 +27,7 @@ def threshold_alarm(
     return cloudwatch.Alarm(
         scope,
         id,
-        alarm_description=f"{scope.node.path}: {description}",
+        alarm_description=f"{path_of(scope)}: {description}",
         metric=metric,
         threshold=threshold,
         evaluation_periods=evaluation_periods,

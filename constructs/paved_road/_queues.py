@@ -8,6 +8,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._validate import ONE_MINUTE
 
 DLQ_RETENTION = Duration.days(14)
 """SQS's maximum retention: time to notice, fix and redrive."""
@@ -53,7 +54,7 @@ def messages_visible_alarm(
         id,
         description=description,
         metric=queue.metric_approximate_number_of_messages_visible(
-            period=Duration.minutes(1), statistic="Maximum"
+            period=ONE_MINUTE, statistic="Maximum"
         ),
         threshold=threshold,
     )

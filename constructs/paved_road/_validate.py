@@ -14,6 +14,11 @@ from aws_cdk import Duration, Size, Token
 
 from paved_road.errors import Problems
 
+THIRTY_SECONDS = Duration.seconds(30)
+ONE_MINUTE = Duration.minutes(1)
+FIFTEEN_MINUTES = Duration.minutes(15)
+"""Shared defaults: a Duration is immutable, and each new one is a jsii round trip."""
+
 ONE_MIB = 1024 * 1024
 """The largest SQS message, EventBridge event and asynchronous Lambda payload."""
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -27,22 +32,49 @@ def is_token(value: object) -> bool:
         return False
     if isinstance(value, float) and not math.isfinite(value):
         return False  # NaN/infinity are never tokens, and jsii cannot encode them
+    if isinstance(value, str) and "${Token[" not in value:
+        return False  # CDK encodes every string token as ${Token[...]}: no jsii call
     return bool(Token.is_unresolved(value))
+
+
+_SECONDS: dict[int, tuple[Duration, float | None]] = {}
+_MILLIS: dict[int, tuple[Duration, float | None]] = {}
+
+
+def _cached(
+    cache: dict[int, tuple[Duration, float | None]], duration: Duration, unit: str
+) -> float | None:
+    """A Duration's value in ``unit``, read through jsii once per Duration object.
+
+    Durations are immutable, so the value is kept (with the object, so its id is not
+    reused) and the constructs' repeated checks of shared defaults cost no round trip
+    (two per read otherwise; see docs/performance.md)."""
+    hit = cache.get(id(duration))
+    if hit is not None and hit[0] is duration:
+        return hit[1]
+    if duration.is_unresolved():
+        value = None
+    elif unit == "s":
+        value = float(duration.to_seconds())
+    else:
+        value = float(duration.to_milliseconds())
+    cache[id(duration)] = (duration, value)
+    return value
 
 
 def seconds(duration: Duration | None) -> float | None:
     """Whole duration in seconds, or None if absent or a token."""
-    if duration is None or duration.is_unresolved():
+    if duration is None:
         return None
-    return float(duration.to_seconds())
+    return _cached(_SECONDS, duration, "s")
 
 
 def millis(duration: object) -> float | None:
     """A Duration in milliseconds (fractions of a second kept); None if absent, not a
     Duration, or a token."""
-    if not isinstance(duration, Duration) or duration.is_unresolved():
+    if not isinstance(duration, Duration):
         return None
-    return float(duration.to_milliseconds())
+    return _cached(_MILLIS, duration, "ms")
 
 
 def size_bytes(size: Size | None) -> int | None:

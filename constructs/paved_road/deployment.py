@@ -52,6 +52,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._tree import stack_singleton
 from paved_road.governance import RollbackAlarms, ShiftKind, TrafficShift
 
 LIVE_ALIAS = "live"
@@ -351,8 +352,9 @@ class _Shared(Construct):
 
 
 def _shared(scope: Construct) -> _Shared:
-    stack = Stack.of(scope)
-    found = stack.node.try_find_child(_SHARED_ID)
-    if isinstance(found, _Shared):
-        return found
-    return _Shared(stack, _SHARED_ID)
+    def create(stack: Stack) -> _Shared:
+        found = stack.node.try_find_child(_SHARED_ID)
+        return found if isinstance(found, _Shared) else _Shared(stack, _SHARED_ID)
+
+    shared: _Shared = stack_singleton(scope, _SHARED_ID, create)
+    return shared

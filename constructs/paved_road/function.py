@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
@@ -50,7 +51,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from paved_road import governance, runtimes
-from paved_road._validate import check_range, is_token, millis, seconds
+from paved_road._tree import path_of
+from paved_road._validate import THIRTY_SECONDS, check_range, is_token, millis, seconds
 from paved_road.deployment import ProgressiveDelivery, ProvisionedConcurrency
 from paved_road.errors import PavedRoadError, Problems
 from paved_road.governance import (
@@ -170,12 +172,23 @@ def supported_runtime_reason(
     )
 
 
+_PYTHON_3_14 = lambda_.Runtime.PYTHON_3_14
+_ARM_64 = lambda_.Architecture.ARM_64
+
+
+@functools.cache
+def _partition_region() -> tuple[str, str]:
+    """``Aws.PARTITION`` and ``Aws.REGION``: fixed token strings, read through jsii once."""
+    return Aws.PARTITION, Aws.REGION
+
+
 def powertools_layer_arn(runtime_name: str, architecture_name: str, version: int) -> str:
     """The AWS-managed Powertools (Python V3) layer ARN, region and partition as tokens."""
     python = runtime_name.replace(".", "")  # python3.14 -> python314
     arch = "arm64" if architecture_name == "arm64" else "x86_64"
+    partition, region = _partition_region()
     return (
-        f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+        f"arn:{partition}:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
         f"AWSLambdaPowertoolsPythonV3-{python}-{arch}:{version}"
     )
 
@@ -307,10 +320,10 @@ class GovernedFunction(Construct):
             Old versions count against Lambda's 75 GB code storage quota per Region.
         """
         super().__init__(scope, id)
-        problems = Problems(type(self).__name__, self.node.path)
-        runtime = runtime or lambda_.Runtime.PYTHON_3_14
-        architecture = architecture or lambda_.Architecture.ARM_64
-        timeout = timeout or Duration.seconds(30)
+        problems = Problems(type(self).__name__, path_of(self))
+        runtime = runtime or _PYTHON_3_14
+        architecture = architecture or _ARM_64
+        timeout = timeout or THIRTY_SECONDS
         runtime_name = runtime.name
         arch_name = architecture.name
 
@@ -414,7 +427,7 @@ class GovernedFunction(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Execution role of {self.node.path} (paved-road GovernedFunction)",
+            description=f"Execution role of {path_of(self)} (paved-road GovernedFunction)",
         )
         self.log_group.grant_write(self.role)
 

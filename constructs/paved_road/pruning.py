@@ -32,6 +32,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from paved_road._tree import stack_of, stack_singleton
+
 if TYPE_CHECKING:
     from paved_road.function import GovernedFunction
 
@@ -140,13 +142,16 @@ class _JsonFunctions:
 
 
 def _logical_ref(function: lambda_.Function) -> str:
-    stack = Stack.of(function)
+    stack = stack_of(function)
     return str(stack.resolve(stack.get_logical_id(function.node.default_child)))  # type: ignore[arg-type]
 
 
 def register_for_pruning(governed: GovernedFunction, keep: int) -> None:
     """Add ``governed`` to its stack's version pruner (created on first use)."""
-    stack = Stack.of(governed)
-    found = stack.node.try_find_child(PRUNER_ID)
-    pruner = found if isinstance(found, VersionPruner) else VersionPruner(stack, PRUNER_ID)
+
+    def create(stack: Stack) -> VersionPruner:
+        found = stack.node.try_find_child(PRUNER_ID)
+        return found if isinstance(found, VersionPruner) else VersionPruner(stack, PRUNER_ID)
+
+    pruner: VersionPruner = stack_singleton(governed, PRUNER_ID, create)
     pruner.add(governed, keep)

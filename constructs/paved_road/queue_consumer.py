@@ -34,7 +34,16 @@ from constructs import Construct
 from paved_road._alarms import threshold_alarm
 from paved_road._filters import check_filters
 from paved_road._queues import messages_visible_alarm
-from paved_road._validate import ONE_MIB, check_range, is_token, seconds
+from paved_road._tree import path_of
+from paved_road._validate import (
+    FIFTEEN_MINUTES,
+    ONE_MIB,
+    ONE_MINUTE,
+    THIRTY_SECONDS,
+    check_range,
+    is_token,
+    seconds,
+)
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction, GovernedFunctionProps, mapping_consumer_function
 
@@ -124,7 +133,7 @@ class QueueConsumer(Construct):
         :param alarm_topic: SNS topic notified by every alarm; default none.
         """
         super().__init__(scope, id)
-        problems = Problems("QueueConsumer", self.node.path)
+        problems = Problems("QueueConsumer", path_of(self))
 
         if (existing_queue is None) == (queue_props is None):
             problems.add(
@@ -250,7 +259,7 @@ class QueueConsumer(Construct):
 
         # --- alarms -------------------------------------------------------------
         self.alarms = self._create_alarms(
-            oldest_message_age_threshold or Duration.minutes(15), errors_threshold
+            oldest_message_age_threshold or FIFTEEN_MINUTES, errors_threshold
         )
         if alarm_topic is not None:
             action = cw_actions.SnsAction(alarm_topic)
@@ -273,7 +282,7 @@ class QueueConsumer(Construct):
         props: GovernedFunctionProps | None,
     ) -> float | None:
         if props is not None:
-            return seconds(props.get("timeout") or Duration.seconds(30))
+            return seconds(props.get("timeout") or THIRTY_SECONDS)
         if isinstance(existing, GovernedFunction):
             return seconds(existing.timeout)
         if isinstance(existing, lambda_.Function):
@@ -315,7 +324,7 @@ class QueueConsumer(Construct):
         check_range(
             problems, "queue_props.retention_period", retention_s, 60, 14 * 86400, "seconds"
         )
-        dlq_s = DLQ_RETENTION.to_seconds()
+        dlq_s = seconds(DLQ_RETENTION) or 0.0
         if not fifo and retention_s is not None and dlq_s <= retention_s <= 14 * 86400:
             # Standard queues keep a message's original enqueue timestamp when it moves to
             # the DLQ: with equal retention a dead-lettered message can expire at once.
@@ -440,7 +449,7 @@ class QueueConsumer(Construct):
             )
 
     def _create_alarms(self, oldest_age: Duration, errors_threshold: int) -> QueueConsumerAlarms:
-        minute = Duration.minutes(1)
+        minute = ONE_MINUTE
         return QueueConsumerAlarms(
             dlq_messages_visible=messages_visible_alarm(
                 self,
@@ -455,7 +464,7 @@ class QueueConsumer(Construct):
                 metric=self.queue.metric_approximate_age_of_oldest_message(
                     period=minute, statistic="Maximum"
                 ),
-                threshold=oldest_age.to_seconds(),
+                threshold=seconds(oldest_age) or oldest_age.to_seconds(),
                 evaluation_periods=3,
             ),
             function_errors=threshold_alarm(
