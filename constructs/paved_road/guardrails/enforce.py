@@ -92,6 +92,7 @@ def enforce(
     verbose: bool = False,
     today: datetime.date | None = None,
     matrix: CriticalityMatrix | None = None,
+    walk: str = "template",
 ) -> list[GuardrailGate]:
     """Register PavedRoadChecks (plus cdk-nag's AwsSolutionsChecks and
     ServerlessChecks, and ``extra_packs``) on ``scope`` (an App or Stage).
@@ -111,9 +112,13 @@ def enforce(
     :param today: date for runtime lifecycle rules; default today (see PavedRoadChecks).
     :param matrix: criticality matrix for tier rules; default the scope's
         ``paved-road:criticality-matrix`` context, else the default matrix.
+    :param walk: how PavedRoadChecks finds resources: ``"template"`` (default, one pass
+        over the synthesized templates) or ``"tree"`` (cdk-nag's construct-tree walk).
     :returns: the registered gates (each ``.pack`` is the NagPack).
     """
-    packs: list[NagPack] = [PavedRoadChecks(scope, verbose=verbose, today=today, matrix=matrix)]
+    packs: list[NagPack] = [
+        PavedRoadChecks(scope, verbose=verbose, today=today, matrix=matrix, walk=walk)
+    ]
     if aws_solutions:
         packs.append(AwsSolutionsChecks(scope, verbose=verbose))
     if serverless:
