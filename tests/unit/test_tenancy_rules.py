@@ -7,6 +7,7 @@ test_guardrail_rules.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -344,6 +345,15 @@ def test_fleet_budget_flags_too_many_bytes() -> None:
     size = len(json.dumps(view.template, indent=1).encode())
     # WHEN / THEN the template's size as CDK writes it is reported
     assert budget(view) == f"fleet App/Fleet shard 2: {size} template bytes, budget 100."
+
+
+def test_fleet_budget_uses_the_template_file_size_when_the_pack_read_a_file() -> None:
+    # GIVEN a small template the pack read from a file of 900,000 bytes
+    view = dataclasses.replace(fleet_view(shard(3), "Fn000"), template_bytes=900_000)
+    # WHEN / THEN the file's size is compared with the budget (no re-serialization)
+    assert budget(view) == "fleet App/Fleet shard 2: 900000 template bytes, budget 800000."
+    # AND a file within budget passes
+    assert budget(dataclasses.replace(view, template_bytes=800_000)) is None
 
 
 def test_fleet_budget_reports_both_budgets() -> None:

@@ -123,7 +123,7 @@ class PavedRoadChecks(NagPack):
         self._by_type = {k: tuple(v) for k, v in by_type.items()}
         self._fixed_today = today
         self._today: datetime.date = today or runtimes.current_date()
-        self._templates: dict[Any, Mapping[str, Any]] = {}
+        self._templates: dict[Any, tuple[Mapping[str, Any], int]] = {}
         # per stack: its context may differ from the validated scope's (a Stage's)
         self._stack_settings: dict[
             Any, tuple[governance.CriticalityMatrix, runtimes.RuntimePolicy]
@@ -200,8 +200,7 @@ class PavedRoadChecks(NagPack):
             if not template_file:
                 continue
             template_path = directory / template_file
-            with open(template_path, encoding="utf-8") as handle:
-                template: Mapping[str, Any] = json.load(handle)
+            template, size = _read_template(str(template_path))
             paths, acknowledged = _stack_metadata(directory, artifact)
             above: frozenset[str] | None = None  # acknowledged above the stack (App, Stage)
             settings: tuple[governance.CriticalityMatrix, runtimes.RuntimePolicy] | None = None
@@ -219,6 +218,7 @@ class PavedRoadChecks(NagPack):
                     today=self._today,
                     matrix=settings[0],
                     runtime_policy=settings[1],
+                    template_bytes=size,
                 )
                 path = paths.get(logical_id)
                 for rule in rules:
@@ -281,9 +281,10 @@ class PavedRoadChecks(NagPack):
 
     def _view(self, node: CfnResource) -> ResourceView:
         stack = node.stack
-        template = self._templates.get(stack)
-        if template is None:
-            template = self._templates[stack] = _load_template(stack)
+        loaded = self._templates.get(stack)
+        if loaded is None:
+            loaded = self._templates[stack] = _load_template(stack)
+        template, size = loaded
         logical_id = str(stack.resolve(node.logical_id))
         matrix, policy = self._settings(stack)
         resource = (template.get("Resources") or {}).get(logical_id) or {}
@@ -295,6 +296,7 @@ class PavedRoadChecks(NagPack):
             today=self._today,
             matrix=matrix,
             runtime_policy=policy,
+            template_bytes=size,
         )
 
 
@@ -366,14 +368,19 @@ def _find_stack(scope: IConstruct, stack_path: str) -> Stack:
     return cast(Stack, node)
 
 
-def _load_template(stack: Stack) -> Mapping[str, Any]:
+def _read_template(path: str) -> tuple[Mapping[str, Any], int]:
+    """A template file's JSON and its size in bytes."""
+    with open(path, encoding="utf-8") as handle:
+        loaded: Mapping[str, Any] = json.load(handle)
+    return loaded, os.path.getsize(path)
+
+
+def _load_template(stack: Stack) -> tuple[Mapping[str, Any], int]:
     stage = Stage.of(stack)
     outdir = stage.outdir if stage is not None else ""
     path = os.path.join(outdir, stack.template_file)
     try:
-        with open(path, encoding="utf-8") as handle:
-            loaded: Mapping[str, Any] = json.load(handle)
-            return loaded
+        return _read_template(path)
     except FileNotFoundError as exc:
         raise RuntimeError(
             f"PavedRoadChecks reads synthesized templates and found none at {path}: register "

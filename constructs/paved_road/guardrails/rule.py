@@ -32,6 +32,8 @@ class ResourceView:
     today: datetime.date
     matrix: CriticalityMatrix = DEFAULT_MATRIX
     runtime_policy: runtimes.RuntimePolicy | None = None
+    template_bytes: int | None = None
+    """Size of the template file in ``cdk.out`` (None when the template is not a file)."""
 
     @property
     def tags(self) -> dict[str, str]:

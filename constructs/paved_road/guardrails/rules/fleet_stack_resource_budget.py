@@ -29,42 +29,43 @@ def _budget(value: Any) -> int | None:
     return int(found) if found is not None and math.isfinite(found) else None
 
 
-def _evaluate(template: Mapping[str, Any]) -> tuple[str | None, Finding | None]:
-    """(logical id of the function that reports, the stack's finding or None)."""
-    fleet = _fleet_metadata(template)
+def _reporter(template: Mapping[str, Any]) -> str | None:
+    """The logical id of the function that reports for the stack (the smallest)."""
     resources = template.get("Resources")
-    if fleet is None or not isinstance(resources, Mapping):
-        return None, None
+    if not isinstance(resources, Mapping):
+        return None
     functions = [
         logical_id
         for logical_id, resource in resources.items()
         if isinstance(resource, Mapping) and resource.get("Type") == LAMBDA_FUNCTION
     ]
-    if not functions:
-        return None, None
+    return min(functions) if functions else None
+
+
+_REPORTER = TemplateMemo(_reporter)
+
+
+def check(view: ResourceView) -> Finding | None:
+    fleet = _fleet_metadata(view.template)
+    if fleet is None or view.logical_id != _REPORTER(view.template):
+        return None  # not a fleet shard stack, or not the one function that reports
+    resources = view.template.get("Resources") or {}
     over: list[str] = []
     max_resources = _budget(fleet.get("MaxResources"))
     if max_resources is not None and len(resources) > max_resources:
         over.append(f"{len(resources)} resources, budget {max_resources}")
     max_bytes = _budget(fleet.get("MaxTemplateBytes"))
     if max_bytes is not None:
-        size = len(json.dumps(template, indent=1).encode())  # as CDK writes it
+        # the template file's size when the pack read it from cdk.out; else as CDK writes it
+        size = view.template_bytes
+        if size is None:
+            size = len(json.dumps(view.template, indent=1).encode())
         if size > max_bytes:
             over.append(f"{size} template bytes, budget {max_bytes}")
     if not over:
-        return min(functions), None
+        return None
     where = f"fleet {fleet.get('Fleet', '?')} shard {fleet.get('Shard', '?')}"
-    return min(functions), Finding(f"{where}: {'; '.join(over)}.")
-
-
-_BUDGET = TemplateMemo(_evaluate)
-
-
-def check(view: ResourceView) -> Finding | None:
-    if _fleet_metadata(view.template) is None:
-        return None  # not a fleet shard stack: no cache entry, no work
-    reporter, finding = _BUDGET(view.template)
-    return finding if view.logical_id == reporter else None
+    return Finding(f"{where}: {'; '.join(over)}.")
 
 
 RULE = GuardrailRule(
