@@ -51,12 +51,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIR = ROOT / "tests" / "unit" / "fleet_code"
 TODAY = "2026-11-23"
@@ -126,18 +127,36 @@ def _own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _units(
+    app: Any, n: int, workload: str, prefix: str, per_stack: Callable[[Any], T]
+) -> Iterator[tuple[int, Any, T]]:
+    """``(index, stack, shared)`` for each of ``n`` units, ``PER_STACK[workload]`` to a
+    stack; ``per_stack(stack)`` makes what the units of one stack share (code, layer)."""
+    from aws_cdk import Stack
+
+    per = PER_STACK[workload]
+    stack: Any = None
+    shared: Any = None
+    for i in range(n):
+        if i % per == 0:
+            stack = Stack(app, f"{prefix}{i // per + 1:03d}")
+            shared = per_stack(stack)
+        yield i, stack, shared
+
+
+def _inline_code(stack: Any) -> Any:
+    from aws_cdk import aws_lambda as lambda_
+
+    return lambda_.Code.from_inline(INLINE)
+
+
 def _l2_consumers(app: Any, n: int) -> None:
-    from aws_cdk import Duration, Stack
+    from aws_cdk import Duration
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_lambda_event_sources as sources
     from aws_cdk import aws_sqs as sqs
 
-    per = PER_STACK["l2-consumer"]
-    stack = code = None
-    for i in range(n):
-        if i % per == 0:
-            stack = Stack(app, f"L2Consumers{i // per + 1:03d}")
-            code = lambda_.Code.from_inline(INLINE)
+    for i, stack, code in _units(app, n, "l2-consumer", "L2Consumers", _inline_code):
         dlq = sqs.Queue(stack, f"U{i}Dlq", retention_period=Duration.days(14))
         queue = sqs.Queue(
             stack,
@@ -157,18 +176,11 @@ def _l2_consumers(app: Any, n: int) -> None:
 
 
 def _queue_consumers(app: Any, n: int) -> None:
-    from aws_cdk import Stack
-    from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_sqs as sqs
 
     from paved_road import QueueConsumer
 
-    per = PER_STACK["queue-consumer"]
-    stack = code = None
-    for i in range(n):
-        if i % per == 0:
-            stack = Stack(app, f"QueueConsumers{i // per + 1:03d}")
-            code = lambda_.Code.from_inline(INLINE)
+    for i, stack, code in _units(app, n, "queue-consumer", "QueueConsumers", _inline_code):
         QueueConsumer(
             stack,
             f"U{i}",
@@ -177,23 +189,25 @@ def _queue_consumers(app: Any, n: int) -> None:
         )
 
 
+def _tenant_code(stack: Any) -> tuple[Any, Any]:
+    from aws_cdk import aws_lambda as lambda_
+
+    from paved_road.function import powertools_layer_arn
+
+    code = lambda_.Code.from_asset(str(CODE_DIR))
+    layer = lambda_.LayerVersion.from_layer_version_arn(
+        stack, "Powertools", powertools_layer_arn("python3.14", "arm64", 27)
+    )
+    return code, layer
+
+
 def _l2_tenants(app: Any, n: int) -> None:
-    from aws_cdk import Duration, RemovalPolicy, Stack, Tags
+    from aws_cdk import Duration, RemovalPolicy, Tags
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_logs as logs
 
-    from paved_road.function import powertools_layer_arn
-
-    per = PER_STACK["l2-tenant"]
-    stack = code = layer = None
-    for i in range(n):
-        if i % per == 0:
-            stack = Stack(app, f"L2Tenants{i // per + 1:03d}")
-            code = lambda_.Code.from_asset(str(CODE_DIR))
-            layer = lambda_.LayerVersion.from_layer_version_arn(
-                stack, "Powertools", powertools_layer_arn("python3.14", "arm64", 27)
-            )
+    for i, stack, (code, layer) in _units(app, n, "l2-tenant", "L2Tenants", _tenant_code):
         tenant = f"t{i:05d}"
         log_group = logs.LogGroup(
             stack,
@@ -497,7 +511,9 @@ def report(runs: Sequence[Run], sizes: Sequence[int], out: TextIO = sys.stdout) 
 # ------------------------------------------------------------------------------ cells (P4)
 
 
-def run_cells(tenants: int, cells: int, jobs: int | None) -> dict[str, Any]:
+def run_cells(
+    tenants: int, cells: int, jobs: int | None, cfn_validation: bool = False
+) -> dict[str, Any]:
     """P4: ``paved-road fleet synth --cells`` over the benchmark fleet app with guardrails;
     wall time of the command and each cell's peak RSS (the app writes it on exit)."""
     with tempfile.TemporaryDirectory(prefix="fleet-cells-") as work:
@@ -510,6 +526,7 @@ def run_cells(tenants: int, cells: int, jobs: int | None) -> dict[str, Any]:
                 "PAVED_ROAD_TODAY": TODAY,
                 "FLEET_BENCH_TENANTS": str(tenants),
                 "FLEET_BENCH_RSS_DIR": str(rss_dir),
+                "FLEET_BENCH_CFN_VALIDATION": "1" if cfn_validation else "0",
             }
         )
         app = f"{sys.executable} {ROOT / 'benchmarks' / 'fleet_app.py'}"
@@ -625,7 +642,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ratios = report(runs, args.sizes) if runs else {}
     cells = None
     if args.cells_tenants:
-        cells = run_cells(args.cells_tenants, args.cells, args.jobs)
+        cells = run_cells(args.cells_tenants, args.cells, args.jobs, args.cfn_validation)
         largest = max(
             (max(p["python_rss_mb"], p["node_rss_mb"]) for p in cells["cell_rss"]), default=0.0
         )

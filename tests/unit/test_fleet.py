@@ -372,7 +372,7 @@ def test_keys_with_dashes_get_distinct_logical_ids() -> None:
 
 def test_per_tenant_cost_is_three_jsii_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fleet is the scale path: per tenant it may cross into Node three times (log
-    group, role, function). benchmarks/fleet_scale.py measures the time this buys."""
+    group, role, function). benchmarks/fleet_synth.py measures the time this buys."""
     from jsii._kernel.providers import process
 
     calls = {"n": 0}
