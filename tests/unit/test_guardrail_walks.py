@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_cdk import Acknowledgment, App, Duration, Stack, Stage, Validations
+from aws_cdk import Acknowledgment, App, Duration, NestedStack, Stack, Stage, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -141,3 +141,41 @@ def test_template_walk_reports_what_the_tree_walk_reports(tmp_path: Path) -> Non
 def test_walk_must_be_known() -> None:
     with pytest.raises(PavedRoadError, match="walk must be one of template, tree, got 'fast'"):
         PavedRoadChecks(walk="fast")
+
+
+def test_nested_stacks_are_checked_by_the_default_walk(tmp_path: Path) -> None:
+    # GIVEN a hand-written unit inside a NestedStack (its template is an asset, not a
+    # stack artifact of the assembly)
+    def build(app: App) -> None:
+        parent = Stack(app, "Parent")
+        hand_written(NestedStack(parent, "Nested"), "N")
+
+    outdir = tmp_path / "nested"
+    app = App(outdir=str(outdir), builtin_cloud_formation_validation=False)
+    build(app)
+    Validations.of(app).add_plugins(GuardrailGate(PavedRoadChecks(app), app))
+    with contextlib.suppress(Exception):
+        app.synth()
+    report = json.loads((outdir / "validation-report.json").read_text())
+    paths = {
+        c["constructPath"]
+        for plugin in report["pluginReports"]
+        for v in plugin.get("violations", [])
+        for c in v.get("violatingConstructs", [])
+    }
+    # THEN its resources are reported, not skipped
+    assert any(p.startswith("Parent/Nested/N/") for p in paths), paths
+
+
+def test_a_scope_inside_a_stack_checks_only_its_subtree(tmp_path: Path) -> None:
+    # GIVEN two hand-written units in one synthesized stack
+    app = App(outdir=str(tmp_path / "scoped"), builtin_cloud_formation_validation=False)
+    stack = Stack(app, "Scoped")
+    first = hand_written(stack, "First")
+    hand_written(stack, "Second")
+    app.synth()
+    # WHEN the pack validates only the first unit
+    report = PavedRoadChecks(app).validate_scope(first)
+    paths = {r.construct_path for v in report.violations for r in v.violating_resources}
+    # THEN only the first unit's resources are reported
+    assert paths and all(str(p).startswith("Scoped/First/") for p in paths), paths

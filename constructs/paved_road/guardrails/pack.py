@@ -31,6 +31,7 @@ from paved_road.guardrails.rules import ALL_RULES, acknowledgment_reason
 PACK_NAME = "PavedRoad"
 WALKS = ("template", "tree")
 _LOGICAL_ID_METADATA = "aws:cdk:logicalId"
+_NESTED_STACK = "AWS::CloudFormation::Stack"
 
 
 @jsii.implements(IApplyRule)
@@ -79,11 +80,14 @@ class PavedRoadChecks(NagPack):
     By default (``walk="template"``) the pack reads the cloud assembly's manifests and
     evaluates every stack template in one pass, with no jsii call per resource: a
     finding becomes a ``PolicyViolation`` naming the resource's construct path (from
-    the stack's ``aws:cdk:logicalId`` metadata), and CDK applies ``Validations``
-    acknowledgments to it, as it does for any plugin. ``walk="tree"`` is cdk-nag's own
-    walk of the construct tree (one Node -> Python callback per ``CfnResource``, and
-    cdk-nag's acknowledgment check per finding); it reports the same findings, about
-    0.4 ms per resource slower (docs/performance.md).
+    the stack's ``aws:cdk:logicalId`` metadata) unless a ``Validations`` acknowledgment
+    on the resource or an ancestor covers it (read from the assembly's metadata, with
+    cdk-nag's rule: CDK core does not match cdk-nag ids itself). ``walk="tree"`` is
+    cdk-nag's own walk of the construct tree (one Node -> Python callback per
+    ``CfnResource``); it reports the same findings, about 0.7 ms per resource slower
+    (docs/performance.md). The template walk hands over to the tree walk for what it
+    cannot see: nested stacks, a scope below a stack, resources without logical id
+    metadata.
 
     :param scope: passed to NagPack (used for ``write_suppressions_to_cloud_formation``).
     :param verbose: add each rule's explanation to its message; default False.
@@ -189,6 +193,8 @@ class PavedRoadChecks(NagPack):
                 "it as a validation plugin (paved_road.guardrails.enforce(app)) so it runs "
                 "after synthesis"
             )
+        if stage is not scope and not Stack.is_stack(scope):
+            return super().validate_scope(scope)  # a scope inside a stack: its subtree only
         within = "" if stage is scope else scope.node.path
         violations: dict[str, PolicyViolation] = {}
         resources: dict[str, list[PolicyViolatingResource]] = {}
@@ -205,6 +211,9 @@ class PavedRoadChecks(NagPack):
             above: frozenset[str] | None = None  # acknowledged above the stack (App, Stage)
             settings: tuple[governance.CriticalityMatrix, runtimes.RuntimePolicy] | None = None
             for logical_id, resource in (template.get("Resources") or {}).items():
+                if resource.get("Type") == _NESTED_STACK:
+                    # a nested stack's template is an asset, not a manifest artifact
+                    return super().validate_scope(scope)
                 rules = self._by_type.get(str(resource.get("Type", "")))
                 if not rules:
                     continue
