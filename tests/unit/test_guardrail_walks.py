@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,10 +98,11 @@ def build(app: App) -> None:
     )
 
 
-def findings(tmp_path: Path, walk: str) -> set[Finding]:
+def findings(tmp_path: Path, walk: str, builder: Callable[[App], None] = build) -> set[Finding]:
+    """The PavedRoad findings of the app ``builder`` makes, validated by ``walk``."""
     outdir = tmp_path / walk
     app = App(outdir=str(outdir), builtin_cloud_formation_validation=False)
-    build(app)
+    builder(app)
     Validations.of(app).add_plugins(GuardrailGate(PavedRoadChecks(app, walk=walk), app))
     with contextlib.suppress(Exception):  # error findings fail synth after the report
         app.synth()
@@ -150,21 +152,10 @@ def test_nested_stacks_are_checked_by_the_default_walk(tmp_path: Path) -> None:
         parent = Stack(app, "Parent")
         hand_written(NestedStack(parent, "Nested"), "N")
 
-    outdir = tmp_path / "nested"
-    app = App(outdir=str(outdir), builtin_cloud_formation_validation=False)
-    build(app)
-    Validations.of(app).add_plugins(GuardrailGate(PavedRoadChecks(app), app))
-    with contextlib.suppress(Exception):
-        app.synth()
-    report = json.loads((outdir / "validation-report.json").read_text())
-    paths = {
-        c["constructPath"]
-        for plugin in report["pluginReports"]
-        for v in plugin.get("violations", [])
-        for c in v.get("violatingConstructs", [])
-    }
-    # THEN its resources are reported, not skipped
-    assert any(p.startswith("Parent/Nested/N/") for p in paths), paths
+    template = findings(tmp_path, "template", build)
+    # THEN its resources are reported, not skipped, as the tree walk reports them
+    assert any(path.startswith("Parent/Nested/N/") for _, path, _ in template), template
+    assert template == findings(tmp_path, "tree", build)
 
 
 def test_a_scope_inside_a_stack_checks_only_its_subtree(tmp_path: Path) -> None:
