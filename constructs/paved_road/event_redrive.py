@@ -142,6 +142,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from paved_road._aws import client_error_text
+from paved_road._help import int_range
 from paved_road.redrive import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -886,20 +887,6 @@ def _account_id(value: str) -> str:
     return value
 
 
-def _int_between(low: int, high: int | None) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer, got {value!r}") from None
-        if number < low or (high is not None and number > high):
-            bound = f"at least {low}" if high is None else f"between {low} and {high}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {number}")
-        return number
-
-    return parse
-
-
 _RULE_ARN_RE = re.compile(
     r"arn:aws(?:-[a-z]+)*:(?:events|scheduler):" + _REGION + r":\d{12}:(?:rule|schedule)/\S+"
 )
@@ -987,7 +974,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-messages",
-        type=_int_between(1, None),
+        type=int_range(1, None),
         default=None,
         metavar="N",
         help="receive at most N messages (default: until a receive returns none)",
@@ -1009,7 +996,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--visibility-timeout",
-        type=_int_between(1, _MAX_VISIBILITY_TIMEOUT),
+        type=int_range(1, _MAX_VISIBILITY_TIMEOUT),
         default=None,
         metavar="S",
         help=f"seconds received messages stay hidden while the command runs "
@@ -1017,7 +1004,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--wait-seconds",
-        type=_int_between(0, _MAX_WAIT_SECONDS),
+        type=int_range(0, _MAX_WAIT_SECONDS),
         default=None,
         metavar="S",
         help=f"ReceiveMessage long-poll wait (0-{_MAX_WAIT_SECONDS}, "

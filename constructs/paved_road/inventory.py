@@ -65,6 +65,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from paved_road import runtimes
 from paved_road._aws import client_error_text
+from paved_road._help import int_range
 from paved_road.runtimes import Phase
 
 if TYPE_CHECKING:
@@ -576,20 +577,6 @@ def _print_table(
 # --------------------------------------------------------------------------- argparse
 
 
-def _int_range(low: int, high: int | None) -> Any:
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer, got {value!r}") from None
-        if number < low or (high is not None and number > high):
-            bound = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {number}")
-        return number
-
-    return parse
-
-
 _ORDER_HELP = (
     "Upgrade order: functions whose runtime is past 'supported' (deprecated, blocked, not "
     "approved), or supported but deprecated within --horizon days, leaving out delete "
@@ -617,7 +604,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--days",
-        type=_int_range(1, MAX_DAYS),
+        type=int_range(1, MAX_DAYS),
         default=DEFAULT_DAYS,
         metavar="N",
         help=f"invocation window in days, 1-{MAX_DAYS} (default: {DEFAULT_DAYS})",
@@ -630,7 +617,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--horizon",
-        type=_int_range(0, None),
+        type=int_range(0, None),
         default=DEFAULT_HORIZON_DAYS,
         metavar="DAYS",
         help="also upgrade supported runtimes deprecated within DAYS days "
