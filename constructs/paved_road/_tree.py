@@ -8,7 +8,7 @@ Python object for the same construct). docs/performance.md has the measurements.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aws_cdk import Stack
 from constructs import IConstruct
@@ -35,11 +35,14 @@ def stack_of(construct: IConstruct) -> Stack:
     return cached
 
 
-def stack_singleton(scope: IConstruct, key: str, create: Any) -> Any:
-    """The construct ``create(stack)`` made once per stack of ``scope`` and remembered
-    under ``key`` (instead of a ``try_find_child`` round trip per use)."""
+def stack_child(scope: IConstruct, id: str, cls: type[T]) -> T:
+    """The stack-level construct ``cls(stack, id)`` of ``scope``'s stack, created on first
+    use and remembered on the stack (one ``try_find_child`` round trip per stack, not
+    per use)."""
     stack = stack_of(scope)
-    found = stack.__dict__.get(key)
-    if found is None:
-        found = stack.__dict__[key] = create(stack)
+    found = stack.__dict__.get(id)
+    if not isinstance(found, cls):
+        existing = stack.node.try_find_child(id)
+        found = existing if isinstance(existing, cls) else cls(stack, id)  # type: ignore[call-arg]
+        stack.__dict__[id] = found
     return found

@@ -52,7 +52,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
-from paved_road._tree import stack_singleton
+from paved_road._tree import stack_child
 from paved_road.governance import RollbackAlarms, ShiftKind, TrafficShift
 
 LIVE_ALIAS = "live"
@@ -352,9 +352,4 @@ class _Shared(Construct):
 
 
 def _shared(scope: Construct) -> _Shared:
-    def create(stack: Stack) -> _Shared:
-        found = stack.node.try_find_child(_SHARED_ID)
-        return found if isinstance(found, _Shared) else _Shared(stack, _SHARED_ID)
-
-    shared: _Shared = stack_singleton(scope, _SHARED_ID, create)
-    return shared
+    return stack_child(scope, _SHARED_ID, _Shared)

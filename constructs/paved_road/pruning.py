@@ -32,7 +32,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from paved_road._tree import stack_of, stack_singleton
+from paved_road._tree import stack_child, stack_of
 
 if TYPE_CHECKING:
     from paved_road.function import GovernedFunction
@@ -148,10 +148,4 @@ def _logical_ref(function: lambda_.Function) -> str:
 
 def register_for_pruning(governed: GovernedFunction, keep: int) -> None:
     """Add ``governed`` to its stack's version pruner (created on first use)."""
-
-    def create(stack: Stack) -> VersionPruner:
-        found = stack.node.try_find_child(PRUNER_ID)
-        return found if isinstance(found, VersionPruner) else VersionPruner(stack, PRUNER_ID)
-
-    pruner: VersionPruner = stack_singleton(governed, PRUNER_ID, create)
-    pruner.add(governed, keep)
+    stack_child(governed, PRUNER_ID, VersionPruner).add(governed, keep)

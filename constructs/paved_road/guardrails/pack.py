@@ -217,8 +217,9 @@ class PavedRoadChecks(NagPack):
                 rules = self._by_type.get(str(resource.get("Type", "")))
                 if not rules:
                     continue
-                if settings is None:
-                    settings = self._settings(_find_stack(scope, stack_path))
+                if settings is None:  # found once per stack, and only if a rule applies
+                    stack = _find_stack(scope, stack_path)
+                    settings = self._settings(stack)
                 view = ResourceView(
                     logical_id=logical_id,
                     type=str(resource.get("Type", "")),
@@ -238,7 +239,7 @@ class PavedRoadChecks(NagPack):
                     if path is None:  # no logical id metadata: cdk-nag's walk finds it
                         return super().validate_scope(scope)
                     if above is None:
-                        above = _acknowledged_above(_find_stack(scope, stack_path))
+                        above = _acknowledged_above(stack)
                     if name in above or _acknowledged(acknowledged, path, name):
                         continue
                     if name not in violations:
