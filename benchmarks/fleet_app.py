@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from aws_cdk import App
-from fleet_synth import CODE_DIR, _child_peak_rss_mb, _own_peak_rss_mb
+from fleet_synth import CODE_DIR, child_peak_rss_mb, own_peak_rss_mb
 
 from paved_road.fleet import CELL_CONTEXT, Tenant, TenantFunctionFleet
 from paved_road.guardrails import enforce
@@ -35,6 +35,6 @@ if rss_dir:
     cell = str(app.node.try_get_context(CELL_CONTEXT) or "0/1").replace("/", "-of-")
     Path(rss_dir, f"{cell}.json").write_text(
         json.dumps(
-            {"cell": cell, "python_rss_mb": _own_peak_rss_mb(), "node_rss_mb": _child_peak_rss_mb()}
+            {"cell": cell, "python_rss_mb": own_peak_rss_mb(), "node_rss_mb": child_peak_rss_mb()}
         )
     )

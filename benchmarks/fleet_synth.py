@@ -77,19 +77,29 @@ P4_RSS_MB = 1024.0
 # ------------------------------------------------------------------------------ worker
 
 
-def _count_jsii_requests() -> Callable[[], int]:
-    """Count every request the Python process sends to the jsii kernel (one round trip
-    each, callbacks' completions included)."""
+def on_jsii_request(observe: Callable[[Any], None]) -> None:
+    """Call ``observe(request)`` for every request this Python process sends to the jsii
+    kernel (one round trip each, callbacks' completions included), by wrapping jsii's
+    process provider."""
     from jsii._kernel.providers import process
 
-    count = [0]
     send = process._NodeProcess.send
 
-    def counting(self: Any, request: Any, response_type: Any) -> Any:
-        count[0] += 1
+    def observed(self: Any, request: Any, response_type: Any) -> Any:
+        observe(request)
         return send(self, request, response_type)
 
-    process._NodeProcess.send = counting  # type: ignore[method-assign]
+    process._NodeProcess.send = observed  # type: ignore[method-assign]
+
+
+def _count_jsii_requests() -> Callable[[], int]:
+    """A function returning how many jsii requests were sent since this call."""
+    count = [0]
+
+    def observe(request: Any) -> None:
+        count[0] += 1
+
+    on_jsii_request(observe)
     return lambda: count[0]
 
 
@@ -106,7 +116,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _child_peak_rss_mb() -> float:
+def child_peak_rss_mb() -> float:
     """Peak RSS (VmHWM) of this process's largest descendant: the jsii kernel's Node
     process (``jsii-runtime.js`` runs the kernel in a child of its own)."""
     peak = 0.0
@@ -121,7 +131,7 @@ def _child_peak_rss_mb() -> float:
     return peak
 
 
-def _own_peak_rss_mb() -> float:
+def own_peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -329,8 +339,8 @@ def worker(workload: str, n: int, guard: str, outdir: Path, cfn_validation: bool
         "errors": errors,
         "warnings": warnings,
         "failed": failed,
-        "python_rss_mb": _own_peak_rss_mb(),
-        "node_rss_mb": _child_peak_rss_mb(),
+        "python_rss_mb": own_peak_rss_mb(),
+        "node_rss_mb": child_peak_rss_mb(),
     }
     print(json.dumps(result))
     sys.stdout.flush()

@@ -44,17 +44,15 @@ def requests(consumers: int) -> None:
     from aws_cdk import Stack
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_sqs as sqs
-    from fleet_synth import INLINE
-    from jsii._kernel.providers import process
+    from fleet_synth import INLINE, on_jsii_request
 
     from paved_road import QueueConsumer
 
     by_kind: collections.Counter[str] = collections.Counter()
     by_module: collections.Counter[str] = collections.Counter()
     counting = [False]
-    send = process._NodeProcess.send
 
-    def counted(self: Any, request: Any, response_type: Any) -> Any:
+    def observe(request: Any) -> None:
         if counting[0]:
             detail = (
                 getattr(request, "fqn", None)
@@ -65,9 +63,8 @@ def requests(consumers: int) -> None:
             by_kind[f"{type(request).__name__} {detail}"] += 1
             ours = [f for f in traceback.extract_stack()[:-1] if "/paved_road/" in f.filename]
             by_module[Path(ours[-1].filename).name if ours else "(outside paved_road)"] += 1
-        return send(self, request, response_type)
 
-    process._NodeProcess.send = counted  # type: ignore[method-assign]
+    on_jsii_request(observe)
     stack = Stack(_app(), "Consumers")
     code = lambda_.Code.from_inline(INLINE)
 
