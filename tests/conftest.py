@@ -86,3 +86,14 @@ def run_guardrails(
 @pytest.fixture
 def stack() -> Stack:
     return new_stack()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the reliability counts (tests/counts.py) the run collected."""
+    from tests.counts import reported
+
+    lines = reported()
+    if lines:
+        terminalreporter.section("paved-road reliability counts")
+        for line in lines:
+            terminalreporter.write_line(line)
