@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,39 +10,17 @@ import pytest
 from paved_road.cli import summarize
 from tests.cfn_lint import lint_errors
 from tests.conftest import ROOT
+from tests.integration.conftest import SampleAssembly, cdk
 
-CDK = ROOT / "node_modules" / ".bin" / "cdk"
 pytestmark = pytest.mark.integration
 
 
-def cdk(*args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
-    if not CDK.exists():
-        pytest.fail(f"{CDK} missing: run scripts/setup.sh (npm ci) first")
-    env = {
-        **os.environ,
-        # `python` in cdk.json must be this interpreter (the project's venv)
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "CDK_DISABLE_VERSION_CHECK": "true",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
-    env.pop("PYTEST_VERSION", None)
-    return subprocess.run(
-        [str(CDK), "synth", "--quiet", "--no-notices", "--ci", "-o", str(outdir), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(tmp_path: Path) -> None:
+def test_cdk_synth_of_every_sample_app_passes_guardrails_and_cfn_lint(
+    sample_assembly: SampleAssembly,
+) -> None:
     # GIVEN cdk.json's app (every sample app) WHEN `cdk synth` runs through the CLI
-    out = tmp_path / "cdk.out"
-    result = cdk(outdir=out)
+    # (once per session: the sample_assembly fixture, shared with test_least_privilege)
+    out, result = sample_assembly
     # THEN it succeeds with zero unacknowledged findings
     assert result.returncode == 0, result.stderr[-4000:]
     summary = summarize(out)
