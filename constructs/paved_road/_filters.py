@@ -31,6 +31,7 @@ def check_filters(
     ``source`` names the event source in that message (e.g. "Kafka")."""
     if len(filters) > MAX_FILTERS:
         problems.add("filters", f"must hold at most {MAX_FILTERS} patterns", len(filters))
+    seen: dict[str, int] = {}
     for index, pattern in enumerate(filters):
         prop = f"filters[{index}]"
         if not isinstance(pattern, Mapping) or not pattern:
@@ -63,3 +64,9 @@ def check_filters(
                 f"must be at most {MAX_FILTER_PATTERN_CHARS} characters as JSON",
                 len(text),
             )
+        canonical = json.dumps(pattern, sort_keys=True, separators=(",", ":"))
+        if canonical in seen:
+            # FilterCriteria.Filters is a set: CloudFormation rejects a repeated pattern
+            problems.add(prop, f"must differ from filters[{seen[canonical]}] (a repeat)", pattern)
+        else:
+            seen[canonical] = index

@@ -55,9 +55,11 @@ def _cached(
     if duration.is_unresolved():
         value = None
     elif unit == "s":
-        value = float(duration.to_seconds())
+        # integral=False: a Duration of 1500 ms is 1.5 s here, not a jsii error; the
+        # boundary (_boundary.py) refuses fractional seconds where a prop needs whole ones
+        value = float(duration.to_seconds(integral=False))
     else:
-        value = float(duration.to_milliseconds())
+        value = float(duration.to_milliseconds(integral=False))
     cache[id(duration)] = (duration, value)
     return value
 

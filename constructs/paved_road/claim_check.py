@@ -42,6 +42,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from paved_road._boundary import checked_props
 from paved_road._validate import ONE_MIB, check_range, is_token, seconds, size_bytes
 from paved_road.errors import Problems
 from paved_road.function import GovernedFunction
@@ -92,6 +93,7 @@ class ClaimCheck(Construct):
     ``environment`` (the variables ``grant_producer``/``grant_consumer`` set).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

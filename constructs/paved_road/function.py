@@ -51,6 +51,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from paved_road import governance, runtimes
+from paved_road._boundary import checked_props
 from paved_road._tree import path_of
 from paved_road._validate import THIRTY_SECONDS, check_range, is_token, millis, seconds
 from paved_road.deployment import ProgressiveDelivery, ProvisionedConcurrency
@@ -218,6 +219,7 @@ class GovernedFunction(Construct):
     # HelperFunction: a mode that needs no ARN, whatever the matrix says.
     _default_runtime_management: RuntimeManagement | None = None
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -333,15 +335,25 @@ class GovernedFunction(Construct):
         if not isinstance(criticality, Criticality):
             problems.add("criticality", "must be a paved_road.Criticality member", criticality)
             criticality = Criticality.STANDARD
-        if not handler:
-            problems.add("handler", "must be a non-empty string such as 'index.handler'", handler)
+        if not handler or (
+            not is_token(handler) and (len(handler) > 128 or any(c.isspace() for c in handler))
+        ):
+            # Lambda's Handler: at most 128 characters, pattern ^[^\s]+$ (API reference,
+            # CreateFunction: https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html)
+            problems.add(
+                "handler",
+                "must be a string of 1-128 characters without whitespace such as 'index.handler'",
+                handler,
+            )
         check_range(problems, "memory_size", memory_size, 128, 10240, "MB")
         check_range(
             problems, "reserved_concurrent_executions", reserved_concurrent_executions, 0, 1e9
         )
         check_range(problems, "powertools_layer_version", powertools_layer_version, 1, 1e6)
         if service_name is not None and not service_name.strip():
-            problems.add("service_name", "must be non-empty (or omitted for the construct id)", "")
+            problems.add(
+                "service_name", "must be non-empty (or omitted for the construct id)", service_name
+            )
         if description is not None and len(description) > 256:
             problems.add("description", "must be at most 256 characters", len(description))
         if metrics_namespace is not None and (
@@ -355,6 +367,18 @@ class GovernedFunction(Construct):
                 metrics_namespace,
             )
         check_range(problems, "timeout", seconds(timeout), 1, 900, "seconds")
+        if timeout is not None and seconds(timeout) is None:
+            problems.add(
+                "timeout",
+                "must be a literal Duration, not a token: the duration alarm's threshold, the "
+                "queue visibility timeouts and the API timeouts are computed from it at synth",
+                "a token",
+            )
+        _check_environment(
+            problems,
+            environment or {},
+            powertools_environment(service_name or id, log_level, metrics_namespace),
+        )
         if log_level.upper() not in APPLICATION_LOG_LEVELS:
             problems.add(
                 "log_level", f"must be one of {', '.join(APPLICATION_LOG_LEVELS)}", log_level
@@ -369,7 +393,11 @@ class GovernedFunction(Construct):
             acknowledge_deprecated_runtime is not None
             and not acknowledge_deprecated_runtime.strip()
         ):
-            problems.add("acknowledge_deprecated_runtime", "must be a non-empty reason", "")
+            problems.add(
+                "acknowledge_deprecated_runtime",
+                "must be a non-empty reason",
+                acknowledge_deprecated_runtime,
+            )
         self._policy = self._runtime_policy(problems)
         try:
             today = runtimes.current_date(self.node.try_get_context(runtimes.TODAY_CONTEXT))
@@ -431,12 +459,7 @@ class GovernedFunction(Construct):
         )
         self.log_group.grant_write(self.role)
 
-        env = {
-            "POWERTOOLS_SERVICE_NAME": self.service_name,
-            # Powertools' Logger has no TRACE level: TRACE in Lambda's filter is DEBUG here
-            "POWERTOOLS_LOG_LEVEL": "DEBUG" if log_level.upper() == "TRACE" else log_level.upper(),
-            "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace or self.service_name,
-        }
+        env = powertools_environment(self.service_name, log_level, metrics_namespace)
         env.update(environment or {})
         all_layers = list(layers)
         if powertools_layer and runtime_name.startswith("python"):
@@ -817,3 +840,82 @@ def mapping_consumer_function(
         return existing, existing.function
     assert existing is not None
     return None, existing
+
+
+ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
+MAX_ENVIRONMENT_BYTES = 4096
+RESERVED_ENVIRONMENT = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "TZ",
+    }
+)
+"""The keys Lambda sets itself and refuses in a function's configuration ("Defined
+runtime environment variables", https://docs.aws.amazon.com/lambda/latest/dg/
+configuration-envvars-runtime.html); others such as AWS_LAMBDA_EXEC_WRAPPER may be set."""
+
+
+def powertools_environment(
+    service_name: str, log_level: str = "INFO", metrics_namespace: str | None = None
+) -> dict[str, str]:
+    """The Powertools variables every GovernedFunction sets (``environment`` overrides)."""
+    level = str(log_level).upper()
+    return {
+        "POWERTOOLS_SERVICE_NAME": service_name,
+        # Powertools' Logger has no TRACE level: TRACE in Lambda's filter is DEBUG here
+        "POWERTOOLS_LOG_LEVEL": "DEBUG" if level == "TRACE" else level,
+        "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace or service_name,
+    }
+
+
+def environment_bytes(environment: Mapping[str, str]) -> int:
+    """What Lambda's 4 KB quota counts: every key and (literal) value, UTF-8."""
+    return sum(
+        len(key.encode()) + (0 if is_token(value) else len(str(value).encode()))
+        for key, value in environment.items()
+        if not is_token(key)
+    )
+
+
+def _check_environment(
+    problems: Problems, environment: Mapping[str, str], defaults: Mapping[str, str]
+) -> None:
+    """Lambda's environment variables (Lambda API ``Environment``, "Working with Lambda
+    environment variables"): keys match ``[a-zA-Z][a-zA-Z0-9_]+`` and are not reserved,
+    and all keys and values together, the Powertools ones included, are at most 4 KB."""
+    for key in environment:
+        if is_token(key):
+            continue
+        if not ENVIRONMENT_KEY.match(key):
+            problems.add(
+                "environment",
+                "keys must be a letter then letters, digits or '_' (at least 2 characters)",
+                key,
+            )
+        elif key in RESERVED_ENVIRONMENT:
+            problems.add("environment", "keys must not be ones Lambda reserves", key)
+    size = environment_bytes({**defaults, **environment})
+    if size > MAX_ENVIRONMENT_BYTES:
+        problems.add(
+            "environment",
+            f"must be at most {MAX_ENVIRONMENT_BYTES} bytes in total with the POWERTOOLS_* "
+            "variables (Lambda's quota counts every key and value)",
+            size,
+        )

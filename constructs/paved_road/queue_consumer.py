@@ -32,6 +32,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._boundary import checked_props
 from paved_road._filters import check_filters
 from paved_road._queues import messages_visible_alarm
 from paved_road._tree import path_of
@@ -84,6 +85,7 @@ class QueueConsumer(Construct):
     ``alarms`` (:class:`QueueConsumerAlarms`) and ``visibility_timeout``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

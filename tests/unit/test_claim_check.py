@@ -490,8 +490,8 @@ def test_threshold_token(stack: Stack) -> None:
 def test_threshold_not_a_size(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"ClaimCheck 'Test/Claims': threshold must be an aws_cdk.Size such as "
-        r"Size.mebibytes\(1\), got 1024$",
+        match=r"ClaimCheck 'Test/Claims': threshold must be an aws_cdk.Size "
+        r"\(Size.kibibytes\(n\), Size.mebibytes\(n\), ...\) or None, got 1024$",
     ):
         make(stack, threshold=1024)
 
@@ -499,8 +499,8 @@ def test_threshold_not_a_size(stack: Stack) -> None:
 def test_expiration_not_a_duration(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"ClaimCheck 'Test/Claims': expiration must be an aws_cdk.Duration such as "
-        r"Duration.days\(14\), got 14$",
+        match=r"ClaimCheck 'Test/Claims': expiration must be an aws_cdk.Duration "
+        r"\(Duration.seconds\(n\), Duration.minutes\(n\), ...\) or None, got 14$",
     ):
         make(stack, expiration=14)
 
@@ -537,16 +537,20 @@ def test_key_prefix_too_long(stack: Stack) -> None:
         make(stack, key_prefix="a" * 513 + "/")
 
 
-@pytest.mark.parametrize("prefix", [None, 5, b"claims/"])
-def test_key_prefix_not_a_string(stack: Stack, prefix: typing.Any) -> None:
-    with pytest.raises(PavedRoadError, match=r"key_prefix must be a string such as 'claims/'"):
+@pytest.mark.parametrize(("prefix", "got"), [(None, "None"), (5, "5"), (b"claims/", "a bytes")])
+def test_key_prefix_not_a_string(stack: Stack, prefix: typing.Any, got: str) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=rf"ClaimCheck 'Test/Claims': key_prefix must be a string, got {got}$",
+    ):
         make(stack, key_prefix=prefix)
 
 
 def test_existing_bucket_not_a_bucket(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"ClaimCheck 'Test/Claims': existing_bucket must be an s3.IBucket, got 'str'$",
+        match=r"ClaimCheck 'Test/Claims': existing_bucket must be an s3.IBucket or None, "
+        r"got 'org-claims'$",
     ):
         make(stack, existing_bucket="org-claims")
 
@@ -554,8 +558,8 @@ def test_existing_bucket_not_a_bucket(stack: Stack) -> None:
 def test_server_access_logs_bucket_not_a_bucket(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"ClaimCheck 'Test/Claims': server_access_logs_bucket must be an s3.IBucket, "
-        r"got 'str'$",
+        match=r"ClaimCheck 'Test/Claims': server_access_logs_bucket must be an s3.IBucket "
+        r"or None, got 'org-access-logs'$",
     ):
         make(stack, server_access_logs_bucket="org-access-logs")
 
@@ -563,7 +567,8 @@ def test_server_access_logs_bucket_not_a_bucket(stack: Stack) -> None:
 def test_encryption_key_not_a_key(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"ClaimCheck 'Test/Claims': encryption_key must be a kms.IKey, got 'str'$",
+        match=r"ClaimCheck 'Test/Claims': encryption_key must be a kms.IKey or None, "
+        r"got 'arn:aws:kms:us-east-1:111122223333:key/abc'$",
     ):
         make(stack, encryption_key="arn:aws:kms:us-east-1:111122223333:key/abc")
 
@@ -571,8 +576,8 @@ def test_encryption_key_not_a_key(stack: Stack) -> None:
 def test_bucket_props_neither_props_nor_dict(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"ClaimCheck 'Test/Claims': bucket_props must be an s3.BucketProps or a dict of "
-        r"its keyword arguments .*got 'list'$",
+        match=r"ClaimCheck 'Test/Claims': bucket_props must be an s3.BucketProps, a dict "
+        r"with string keys or None, got a list$",
     ):
         make(stack, bucket_props=[("versioned", True)])
 

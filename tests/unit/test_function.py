@@ -170,7 +170,16 @@ def test_criticality_horizons() -> None:
         ({"memory_size": 64}, r"memory_size must be between 128 and 10240 MB, got 64"),
         ({"memory_size": 10241}, r"memory_size must be between 128 and 10240 MB, got 10241"),
         ({"timeout": Duration.minutes(16)}, r"timeout must be between 1 and 900 seconds, got 960"),
-        ({"handler": ""}, r"handler must be a non-empty string"),
+        ({"handler": ""}, r"handler must be a string of 1-128 characters without whitespace"),
+        ({"handler": "index handler"}, r"handler must be .* without whitespace .*got 'index "),
+        ({"handler": "h" * 129}, r"handler must be a string of 1-128 characters"),
+        ({"environment": {"A": "x"}}, r"environment keys must be a letter then .*got 'A'$"),
+        ({"environment": {"TZ": "UTC"}}, r"environment keys must not be ones Lambda reserves"),
+        (
+            {"environment": {"BIG": "x" * 4100}},
+            r"environment must be at most 4096 bytes in total with the POWERTOOLS_\* variables "
+            r"\(Lambda's quota counts every key and value\), got 4182$",
+        ),
         (
             {"reserved_concurrent_executions": -1},
             r"reserved_concurrent_executions must be between 0 and 1000000000, got -1",
@@ -187,8 +196,16 @@ def test_criticality_horizons() -> None:
         ),
         ({"log_level": "VERBOSE"}, r"log_level must be one of TRACE, DEBUG, INFO"),
         ({"system_log_level": "ERROR"}, r"system_log_level must be one of DEBUG, INFO, WARN"),
-        ({"criticality": "HIGH"}, r"criticality must be a paved_road.Criticality member"),
-        ({"invocation": "sync"}, r"invocation must be a paved_road.Invocation member or None"),
+        (
+            {"criticality": "HIGH"},
+            r"criticality must be a paved_road.Criticality \(CRITICAL, IMPORTANT, STANDARD\), "
+            r"got 'HIGH'$",
+        ),
+        (
+            {"invocation": "sync"},
+            r"invocation must be a paved_road.Invocation \(SYNCHRONOUS, EVENT_SOURCE_MAPPING, "
+            r"ASYNCHRONOUS\) or None, got 'sync'$",
+        ),
         (
             {"runtime": lambda_.Runtime.PYTHON_3_9},
             r"runtime is deprecated since 2025-12-15 \(phase: deprecated, successor python3.14\)"

@@ -238,8 +238,15 @@ def test_existing_plain_function_timeout_is_used(stack: Stack) -> None:
             {"queue_props": sqs.QueueProps(fifo=True), "max_batching_window": Duration.seconds(2)},
             r"max_batching_window is not supported for FIFO queues",
         ),
-        ({"filters": [{"body": {"a": ["b"]}}] * 6}, r"filters must hold at most 5 patterns, got 6"),
+        (
+            {"filters": [{"body": {"a": [str(n)]}} for n in range(6)]},
+            r"filters must hold at most 5 patterns, got 6$",
+        ),
         ({"filters": [{}]}, r"filters\[0\] must be a non-empty dict"),
+        (
+            {"filters": [{"body": {"a": ["b"]}}, {"body": {"c": ["d"]}}, {"body": {"a": ["b"]}}]},
+            r"filters\[2\] must differ from filters\[0\] \(a repeat\), got \{'body'",
+        ),
         (
             {"filters": [{"body": {"type": "order"}}]},
             r"filters\[0\] must have a non-empty list of matchers at every leaf \(at 'body.type'\)",
