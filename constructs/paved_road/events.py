@@ -65,6 +65,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._boundary import checked_props
 from paved_road._patterns import (
     EVENT_FIELDS,
     check_event_pattern,
@@ -104,7 +105,21 @@ SHARED_DLQ_ID = "PavedRoadDeadLetters"
 ACCOUNT_CONCURRENCY_ID = "PavedRoadAccountConcurrencyAlarm"
 DEFAULT_CONCURRENCY_QUOTA = 1000
 """Lambda's default concurrent executions quota per account and Region."""
+SQS_POLICY_MAX_PRINCIPALS = 50
+"""The most principals an SQS queue policy may name (Amazon SQS policy quotas)."""
 
+
+class _Shown:
+    """A received value rendered without repr quotes ("got a token")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_TOKEN = _Shown("a token")
 
 # --------------------------------------------------------------------------- central DLQ
 
@@ -134,6 +149,7 @@ class CentralDeadLetterQueue(Construct):
     (:class:`DeadLetterAlarms`), ``organization_id``, ``accounts``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -153,7 +169,8 @@ class CentralDeadLetterQueue(Construct):
         :param organization_id: AWS Organizations id (``o-...``) whose accounts may send
             failed events here; default none.
         :param accounts: other account ids (12 digits) that may send here; default none.
-            The queue's own account always may (through IAM).
+            The queue's own account always may (through IAM). At most 48 (46 with
+            ``organization_id``): an SQS queue policy names at most 50 principals.
         :param queue_name: physical name; default generated.
         :param retention_period: how long failed events are kept, 60 s - 14 days;
             default 14 days (the maximum: time to notice, fix and redrive).
@@ -178,6 +195,17 @@ class CentralDeadLetterQueue(Construct):
         for index, account in enumerate(accounts):
             if account is None or not matches_or_token(account, ACCOUNT_ID):
                 problems.add(f"accounts[{index}]", "must be a 12-digit account id", account)
+        # the TLS deny and the rule DLQ statements, and the organization's two statements
+        others = 2 + (2 if organization_id is not None else 0)
+        if len(accounts) > SQS_POLICY_MAX_PRINCIPALS - others:
+            problems.add(
+                "accounts",
+                f"must list at most {SQS_POLICY_MAX_PRINCIPALS - others} accounts: an SQS "
+                f"queue policy names at most {SQS_POLICY_MAX_PRINCIPALS} principals and the "
+                f"queue's other statements name {others}; admit their organization with "
+                "organization_id instead",
+                f"{len(accounts)} accounts",
+            )
         if not matches_or_token(queue_name, QUEUE_NAME):
             problems.add(
                 "queue_name",
@@ -203,8 +231,8 @@ class CentralDeadLetterQueue(Construct):
             problems.add(
                 "expiry_warning",
                 f"must be at least 60 seconds and shorter than retention_period "
-                f"({retention_s:g} seconds)",
-                f"{warning_s:g} seconds",
+                f"({retention_s:.0f} seconds)",
+                f"{warning_s:.0f} seconds",
             )
         check_range(problems, "alarm_threshold", alarm_threshold, 1, 1_000_000)
         problems.raise_if_any()
@@ -225,7 +253,8 @@ class CentralDeadLetterQueue(Construct):
         self.queue_arn = self.queue.queue_arn
         self.queue_url = self.queue.queue_url
         self._allow_senders()
-        warning = expiry_warning or Duration.seconds((retention_s or 14 * 86400) * 0.75)
+        # whole seconds: a fraction (3,601 s x 0.75) would fail in Duration.to_seconds()
+        warning = expiry_warning or Duration.seconds(int((retention_s or 14 * 86400) * 0.75))
         self.alarms = DeadLetterAlarms(
             messages_visible=messages_visible_alarm(
                 self,
@@ -463,9 +492,9 @@ def async_function(
     ):
         problems.add(
             "existing_function",
-            f"is declared {existing.invocation.name}, but {kind} invokes it "
-            "asynchronously (its Serverless-LambdaDLQ acknowledgment would be wrong); "
-            "declare it Invocation.ASYNCHRONOUS or leave invocation out",
+            f"must be declared Invocation.ASYNCHRONOUS (or leave invocation out): {kind} "
+            f"invokes it asynchronously, but it is declared {existing.invocation.name} (its "
+            "Serverless-LambdaDLQ acknowledgment would be wrong)",
             existing.node.path,
         )
 
@@ -631,6 +660,18 @@ def account_concurrency_alarm(
     """The stack's one alarm on the account's ``ConcurrentExecutions`` (no dimension: the
     account and Region total) at ``ratio`` of ``quota``; shared by every construct that
     asks for the same threshold."""
+    tokens = False
+    for prop, value in (("account_concurrency_quota", quota), ("concurrency_alarm_ratio", ratio)):
+        if is_token(value):  # the threshold (quota x ratio) is computed here, not deployed
+            problems.add(
+                prop,
+                "must be a literal number, not a token: the alarm threshold (quota x ratio) "
+                "is computed at synth time",
+                _TOKEN,
+            )
+            tokens = True
+    if tokens:
+        return None
     check_range(problems, "account_concurrency_quota", quota, 10, 10_000_000)
     check_range(problems, "concurrency_alarm_ratio", ratio, 0.1, 1.0)
     if quota is None or problems:
@@ -728,6 +769,7 @@ class EventConsumer(Construct):
     (None when an identical one already existed), ``alarms`` (:class:`EventConsumerAlarms`).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -781,10 +823,11 @@ class EventConsumer(Construct):
         :param errors_threshold: alarm when function errors per minute reach this;
             default 1.
         :param account_concurrency_quota: the account's concurrent executions quota for
-            the stack's ``ConcurrentExecutions`` alarm (10 - 10,000,000); default 1,000
-            (Lambda's default quota); None for no alarm.
-        :param concurrency_alarm_ratio: alarm at this share of the quota, 0.1-1.0; default
-            0.8.
+            the stack's ``ConcurrentExecutions`` alarm (10 - 10,000,000, not a token: the
+            threshold is computed at synth time); default 1,000 (Lambda's default quota);
+            None for no alarm.
+        :param concurrency_alarm_ratio: alarm at this share of the quota, 0.1-1.0 (not a
+            token); default 0.8.
         :param alarm_topic: SNS topic notified by every alarm; default none.
         """
         super().__init__(scope, id)

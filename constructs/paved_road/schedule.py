@@ -42,7 +42,7 @@ import datetime
 import functools
 import hashlib
 import itertools
-import json
+import math
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -57,6 +57,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from paved_road._boundary import checked_props
 from paved_road._validate import check_description, check_range, check_types, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.events import (
@@ -74,6 +75,7 @@ from paved_road.function import GovernedFunction, GovernedFunctionProps
 FLEXIBLE_WINDOW_RULE_ID = "PavedRoad-SchedulerFlexibleTimeWindow"
 DEFAULT_WINDOW_MINUTES = 15
 MAX_WINDOW_MINUTES = 1440
+MAX_RETRY_ATTEMPTS = 185
 SCATTERABLE_MINUTES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)
 SCATTERABLE_HOURS = (1, 2, 3, 4, 6, 8, 12)
 
@@ -193,7 +195,7 @@ def _check_cron_item(item: str, spec: _CronField) -> str | None:
             return _check_cron_value(nth[1], spec)
     base, _, step = item.partition("/")
     if step and (not step.isdigit() or not 1 <= int(step) <= spec.high):
-        return f"has an invalid step '/{step}'"
+        return f"step '/{step}' must be between 1 and {spec.high}"
     if base == "*" and step:
         return None
     low, _, high = base.partition("-")
@@ -246,6 +248,45 @@ def _human(value: object) -> object:
     return value.to_human_string() if isinstance(value, Duration) else value
 
 
+class _Shown:
+    """A received value rendered without repr quotes ("got an object", "got a token")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_TOKEN = _Shown("a token")
+
+
+def _not_json(value: object, where: str) -> tuple[str, object] | None:
+    """``(where, shown value)`` of the first part of ``value`` JSON cannot carry: an
+    object, NaN or infinity (which would reach jsii's own JSON and break it), a dict key
+    that is not a string or number; None when it is all JSON."""
+    if value is None or isinstance(value, str | bool | int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (where, value)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool):
+                return where, _Shown(f"a dict with a {type(key).__name__} key")
+            found = _not_json(item, f"{where}[{key!r}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _not_json(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+        return None
+    name = type(value).__name__
+    return where, _Shown(f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}")
+
+
 def scatter_offset(
     path: str, *, account: str = "", region: str = "", key: str = "", period_minutes: int
 ) -> int:
@@ -286,6 +327,7 @@ class ScheduledFunction(Construct):
     ``invoke_target``, ``dead_letter_queue``, ``async_invoke_config``, ``alarms``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -322,7 +364,7 @@ class ScheduledFunction(Construct):
         :param time_zone: IANA time zone for cron and at expressions (e.g.
             ``Europe/Berlin``); default UTC. Scattered rates are always evaluated in UTC.
         :param flexible_window: the flexible time window, 1-1,440 whole minutes, at most
-            the rate's period; default 15 minutes, capped at the rate's period (or the
+            the rate's period (not a token); default 15 minutes, capped at the rate's period (or the
             cron's minute step).
         :param scatter: rewrite ``rate()`` as a cron at a deterministic offset; default
             True.
@@ -399,12 +441,17 @@ class ScheduledFunction(Construct):
         if scatter_key is not None and (not isinstance(scatter_key, str) or not scatter_key):
             problems.add("scatter_key", "must be a non-empty string", scatter_key)
         if input is not None:
-            try:
-                if not isinstance(input, Mapping):
-                    raise TypeError
-                json.dumps(input)
-            except (TypeError, ValueError):
+            if not isinstance(input, Mapping):
                 problems.add("input", "must be a JSON-serializable dict (the payload)", input)
+            else:
+                found = _not_json(input, "input")
+                if found is not None:
+                    problems.add(
+                        found[0],
+                        "must be JSON: a string, a finite number, True/False, None, or a list "
+                        "or dict of those (the payload is sent as JSON)",
+                        found[1],
+                    )
         check_description(problems, description)
         if problems:
             problems.raise_if_any()
@@ -442,6 +489,13 @@ class ScheduledFunction(Construct):
         if not exact_timing:
             if flexible_window is None:
                 window = Duration.minutes(min(DEFAULT_WINDOW_MINUTES, window_cap))
+            elif seconds(flexible_window) is None:  # a token
+                problems.add(
+                    "flexible_window",
+                    "must be a literal Duration, not a token: it is checked against the 1-1,440 "
+                    "minute limit and the rate's period at synth time",
+                    _TOKEN,
+                )
             else:
                 window_s = seconds(flexible_window)
                 if window_s is not None:
@@ -484,6 +538,22 @@ class ScheduledFunction(Construct):
             max_event_age=max_event_age,
             errors_threshold=errors_threshold,
         )
+        # tokens are written into the template (aws_scheduler_targets compares them)
+        overrides: dict[str, Any] = {}
+        if is_token(delivery_retry_attempts):
+            overrides["MaximumRetryAttempts"] = delivery_retry_attempts
+            delivery_retry_attempts = MAX_RETRY_ATTEMPTS
+        if delivery_max_event_age is not None and seconds(delivery_max_event_age) is None:
+            try:
+                overrides["MaximumEventAgeInSeconds"] = delivery_age.to_seconds()
+            except Exception:  # jsii: a token's unit cannot be converted
+                problems.add(
+                    "delivery_max_event_age",
+                    "must be given in seconds when it is a token (Duration.seconds(<token>)): "
+                    "CloudFormation takes seconds, and a token cannot be converted",
+                    _TOKEN,
+                )
+            delivery_age = Duration.hours(24)
         queue = resolve_dead_letter_queue(self, problems, dead_letter_queue, "dead_letter_queue")
         problems.raise_if_any()
         assert queue is not None
@@ -522,6 +592,11 @@ class ScheduledFunction(Construct):
             description=description,
             enabled=enabled,
         )
+        if overrides:
+            cfn_schedule = self.schedule.node.default_child
+            assert isinstance(cfn_schedule, scheduler.CfnSchedule)
+            for name, value in overrides.items():
+                cfn_schedule.add_property_override(f"Target.RetryPolicy.{name}", value)
         if exact_timing:
             Validations.of(self.schedule).acknowledge(
                 Acknowledgment(id=FLEXIBLE_WINDOW_RULE_ID, reason=exact_timing)

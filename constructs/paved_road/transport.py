@@ -69,7 +69,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 from aws_cdk import (
     Annotations,
@@ -90,6 +90,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._boundary import checked_props
 from paved_road._patterns import (
     check_event_pattern,
     pattern_as_dict,
@@ -137,6 +138,9 @@ DEFAULT_PRIORITY_EVENTS: Mapping[str, tuple[str, ...] | None] = MappingProxyType
 ``{**DEFAULT_PRIORITY_EVENTS, "kms.amazonaws.com": ("DisableKey", "ScheduleKeyDeletion")}``."""
 
 EVENT_BUS_NAME = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
+CUSTOM_BUS_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,256}$")
+"""A custom bus's name: no '/', which only partner event buses have (CreateEventBus)."""
+BUS_NAME_RULE = "must be 1-256 characters of A-Za-z0-9 . - _ (a custom event bus name has no '/')"
 EVENT_BUS_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):events:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
     r":(?P<account>\d{12}):event-bus/(?P<name>[/.\-_A-Za-z0-9]{1,256})$"
@@ -299,9 +303,16 @@ def check_priority_events(problems: Problems, prop: str, calls: object) -> Prior
     return calls if ok else None
 
 
+def _whole(value: object) -> TypeGuard[float]:
+    """A whole number, or a number token (left to CloudFormation)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or is_token(value) or value.is_integer()
+
+
 def _check_retry(problems: Problems, retry_attempts: int, max_event_age: Duration) -> None:
-    if not isinstance(retry_attempts, int) or isinstance(retry_attempts, bool):
-        problems.add("retry_attempts", "must be an integer", retry_attempts)
+    if not _whole(retry_attempts):
+        problems.add("retry_attempts", "must be a whole number", retry_attempts)
     else:
         check_range(problems, "retry_attempts", retry_attempts, 0, MAX_RETRY_ATTEMPTS)
     if not isinstance(max_event_age, Duration):
@@ -316,8 +327,8 @@ def _check_function_retry(
     problems: Problems, retry_attempts: object, max_event_age: object
 ) -> None:
     """Lambda's asynchronous invocation limits: 0-2 retries, 60 s - 6 h maximum age."""
-    if not isinstance(retry_attempts, int) or isinstance(retry_attempts, bool):
-        problems.add("function_retry_attempts", "must be an integer", retry_attempts)
+    if not _whole(retry_attempts):
+        problems.add("function_retry_attempts", "must be a whole number", retry_attempts)
     else:
         check_range(
             problems, "function_retry_attempts", retry_attempts, 0, MAX_FUNCTION_RETRY_ATTEMPTS
@@ -430,6 +441,7 @@ class CentralEventBus(Construct):
     function target), ``alarms`` (:class:`CentralEventBusAlarms`).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -460,9 +472,9 @@ class CentralEventBus(Construct):
             (each its own policy statement); default none. The bus policy is limited to
             10 KB: about 40 accounts (fewer with a long bus name); admit an organization
             with ``organization_id`` instead of listing its accounts.
-        :param event_bus_name: the bus name (1-256 of ``A-Za-z0-9._-/``, not
-            ``default``); default generated from the construct path. Set it when member
-            stacks build the bus ARN themselves.
+        :param event_bus_name: the bus name (1-256 of ``A-Za-z0-9._-``, not ``default``;
+            ``/`` is for partner event buses only); default generated from the construct
+            path. Set it when member stacks build the bus ARN themselves.
         :param priority_events: CloudTrail event source -> event names (None: every call
             of the source) routed as priority; default :data:`DEFAULT_PRIORITY_EVENTS`
             (every IAM call; EC2 security group create/delete/authorize/revoke/modify).
@@ -502,12 +514,8 @@ class CentralEventBus(Construct):
         function_max_event_age = function_max_event_age or DEFAULT_FUNCTION_EVENT_AGE
         source_accounts = self._check_principals(problems, organization_id, source_accounts)
         if event_bus_name is not None and not is_token(event_bus_name):
-            if not isinstance(event_bus_name, str) or not EVENT_BUS_NAME.match(event_bus_name):
-                problems.add(
-                    "event_bus_name",
-                    "must be 1-256 characters of A-Za-z0-9 . - _ /",
-                    event_bus_name,
-                )
+            if not isinstance(event_bus_name, str) or not CUSTOM_BUS_NAME.match(event_bus_name):
+                problems.add("event_bus_name", BUS_NAME_RULE, event_bus_name)
             elif event_bus_name == "default":
                 problems.add(
                     "event_bus_name",
@@ -531,7 +539,7 @@ class CentralEventBus(Construct):
                 f"must be at least 60 seconds and shorter than the dead-letter queues' "
                 f"{DLQ_RETENTION.to_seconds():.0f} seconds (a dead-lettered message keeps "
                 "its original enqueue time)",
-                f"{retention_s:g} seconds",
+                f"{retention_s:.0f} seconds",
             )
         check_range(
             problems,
@@ -671,10 +679,8 @@ class CentralEventBus(Construct):
         problems = Problems("CentralEventBus", "arn()")
         if account is None or not matches_or_token(account, ACCOUNT_ID):
             problems.add("account", "must be a 12-digit account id", account)
-        if event_bus_name is None or not matches_or_token(event_bus_name, EVENT_BUS_NAME):
-            problems.add(
-                "event_bus_name", "must be 1-256 characters of A-Za-z0-9 . - _ /", event_bus_name
-            )
+        if event_bus_name is None or not matches_or_token(event_bus_name, CUSTOM_BUS_NAME):
+            problems.add("event_bus_name", BUS_NAME_RULE, event_bus_name)
         problems.raise_if_any()
         return (
             f"arn:{partition or Aws.PARTITION}:events:{region or Aws.REGION}:{account}"
@@ -952,9 +958,9 @@ def _check_target(problems: Problems, prop: str, target: object) -> None:
     if invocation in (Invocation.SYNCHRONOUS, Invocation.EVENT_SOURCE_MAPPING):
         problems.add(
             prop,
-            f"is declared {invocation.name}, but EventBridge invokes it asynchronously (its "
-            "Serverless-LambdaDLQ acknowledgment would be wrong); declare it "
-            "Invocation.ASYNCHRONOUS or leave invocation out",
+            "must be declared Invocation.ASYNCHRONOUS (or leave invocation out): EventBridge "
+            f"invokes it asynchronously, but it is declared {invocation.name} (its "
+            "Serverless-LambdaDLQ acknowledgment would be wrong)",
             _path(target),
         )
 
@@ -988,6 +994,7 @@ class EventBusForwarder(Construct):
     (:class:`EventBusForwarderAlarms`).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

@@ -665,7 +665,7 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"source_accounts": "444455556666"},
-            "source_accounts must be a list of account ids, not a string, got '444455556666'",
+            "source_accounts must be a list of strings, got '444455556666'",
             id="accounts-string",
         ),
         pytest.param(
@@ -675,7 +675,8 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"event_bus_name": "bad name"},
-            "event_bus_name must be 1-256 characters of A-Za-z0-9 . - _ /, got 'bad name'",
+            "event_bus_name must be 1-256 characters of A-Za-z0-9 . - _ (a custom event bus "
+            "name has no '/'), got 'bad name'",
             id="bad-bus-name",
         ),
         pytest.param(
@@ -690,7 +691,8 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"priority_events": ["iam.amazonaws.com"]},
-            "priority_events must be a non-empty dict",
+            "priority_events must be a dict of strings to (lists of strings or None), "
+            "got ['iam.amazonaws.com']",
             id="priority-events-list",
         ),
         pytest.param(
@@ -701,8 +703,8 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"priority_events": {"ec2.amazonaws.com": "CreateSecurityGroup"}},
-            "priority_events['ec2.amazonaws.com'] must be a non-empty list of event names, or "
-            "None for every call, got 'CreateSecurityGroup'",
+            "priority_events['ec2.amazonaws.com'] must be a list of strings or None, "
+            "got 'CreateSecurityGroup'",
             id="names-string",
         ),
         pytest.param(
@@ -718,8 +720,8 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"priority_target": "arn:aws:sqs:us-east-1:111122223333:q"},
-            "priority_target must be an sqs.IQueue, a Lambda IFunction or a GovernedFunction, "
-            "got 'str'",
+            "priority_target must be an sqs.IQueue, a lambda_.IFunction, a "
+            "paved_road.GovernedFunction or None, got 'arn:aws:sqs:us-east-1:111122223333:q'",
             id="bad-target",
         ),
         pytest.param(
@@ -729,7 +731,7 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"retry_attempts": 1.5},
-            "retry_attempts must be an integer, got 1.5",
+            "retry_attempts must be a whole number, got 1.5",
             id="retry-attempts-type",
         ),
         pytest.param(
@@ -739,7 +741,8 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"max_event_age": 3600},
-            "max_event_age must be an aws_cdk.Duration, got 3600",
+            "max_event_age must be an aws_cdk.Duration (Duration.seconds(n), "
+            "Duration.minutes(n), ...) or None, got 3600",
             id="max-event-age-type",
         ),
         pytest.param(
@@ -749,7 +752,7 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"function_retry_attempts": "2"},
-            "function_retry_attempts must be an integer, got '2'",
+            "function_retry_attempts must be a whole number, got '2'",
             id="function-retry-attempts-type",
         ),
         pytest.param(
@@ -759,12 +762,13 @@ def test_tokens_are_not_validated(stack: Stack) -> None:
         ),
         pytest.param(
             {"function_max_event_age": 3600},
-            "function_max_event_age must be an aws_cdk.Duration, got 3600",
+            "function_max_event_age must be an aws_cdk.Duration (Duration.seconds(n), "
+            "Duration.minutes(n), ...) or None, got 3600",
             id="function-max-event-age-type",
         ),
         pytest.param(
             {"source_accounts": 444455556666},
-            "source_accounts must be a list of account ids, got 'int'",
+            "source_accounts must be a list of strings, got 444455556666",
             id="accounts-not-a-list",
         ),
         pytest.param(
@@ -807,8 +811,9 @@ def test_synchronous_governed_function_target_is_rejected(stack: Stack) -> None:
     with pytest.raises(
         PavedRoadError,
         match=re.escape(
-            CENTRAL + "priority_target is declared SYNCHRONOUS, but EventBridge invokes it "
-            "asynchronously"
+            CENTRAL + "priority_target must be declared Invocation.ASYNCHRONOUS (or leave "
+            "invocation out): EventBridge invokes it asynchronously, but it is declared "
+            "SYNCHRONOUS"
         )
         + r".*got 'Test/Api'$",
     ):
@@ -1053,7 +1058,7 @@ def test_cross_region_needs_opt_in() -> None:
         ),
         pytest.param(
             {"central_bus_arn": None},
-            "central_bus_arn must be an event bus ARN string, got None",
+            "central_bus_arn must be a string, got None",
             id="arn-type",
         ),
         pytest.param(
@@ -1095,8 +1100,8 @@ def test_cross_region_needs_opt_in() -> None:
         ),
         pytest.param(
             {"event_pattern": '{"source": ["aws.iam"]}'},
-            "event_pattern must be an events.EventPattern or a dict in EventBridge pattern syntax, "
-            "got 'str'",
+            "event_pattern must be an events.EventPattern, a dict with string keys or None, "
+            """got '{"source": ["aws.iam"]}'""",
             id="pattern-type",
         ),
     ],
@@ -1194,3 +1199,49 @@ def test_templates_pass_cfn_lint() -> None:
         stack = new_stack()
         build(stack)
         assert lint_errors(template(stack).to_json()) == []
+
+
+# --- bad input (issue 9) ------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["central/activity", "/central"])
+def test_custom_bus_name_has_no_slash(stack: Stack, name: str) -> None:
+    # '/' is for partner event buses only: the CDK threw a jsii error for it
+    message = (
+        "event_bus_name must be 1-256 characters of A-Za-z0-9 . - _ (a custom event bus name "
+        f"has no '/'), got {name!r}"
+    )
+    with pytest.raises(PavedRoadError, match=re.escape(CENTRAL + message) + "$"):
+        central(stack, event_bus_name=name)
+    with pytest.raises(PavedRoadError, match=re.escape(f"CentralEventBus 'arn()': {message}")):
+        CentralEventBus.arn(CENTRAL_ACCOUNT, name)
+
+
+def test_retry_attempts_accept_tokens_and_whole_floats(stack: Stack) -> None:
+    # GIVEN retry counts as number tokens and as a whole float (both were "must be an integer")
+    retries = CfnParameter(stack, "Retries", type="Number", default=10).value_as_number
+    function_retries = CfnParameter(stack, "FnRetries", type="Number", default=1).value_as_number
+    central(
+        stack,
+        retry_attempts=retries,
+        function_retry_attempts=function_retries,
+        priority_target=GovernedFunction(
+            stack, "Triage", code=CODE, handler="index.handler", keep_versions=None
+        ),
+    )
+    central(env_stack(), retry_attempts=3.0)
+    # THEN the tokens reach the template
+    for rule in template(stack).find_resources(RULE).values():
+        (target,) = rule["Properties"]["Targets"]
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] == {"Ref": "Retries"}
+    (config,) = invoke_configs(stack)
+    assert config["MaximumRetryAttempts"] == {"Ref": "FnRetries"}
+
+
+def test_queue_retention_shows_whole_seconds(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=re.escape(
+            "(a dead-lettered message keeps its original enqueue time), got '1209600 seconds'"
+        )
+        + "$",
+    ):
+        central(stack, queue_retention=Duration.days(14))

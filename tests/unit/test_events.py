@@ -289,7 +289,11 @@ def test_guardrails_pass_with_a_cross_account_queue(tmp_path: Path) -> None:
     ("kwargs", "message"),
     [
         ({"event_pattern": {}}, r"event_pattern must not be empty"),
-        ({"event_pattern": "orders"}, r"event_pattern must be a dict in EventBridge"),
+        (
+            {"event_pattern": "orders"},
+            r"event_pattern must be an events.EventPattern or a dict with string keys, "
+            r"got 'orders'$",
+        ),
         ({"event_pattern": {"sauce": ["x"]}}, r"event_pattern may only match the event fields"),
         ({"event_pattern": {"source": "orders"}}, r"non-empty list of matchers .*at 'source'"),
         ({"event_pattern": {"detail": {"a": []}}}, r"at 'detail.a'"),
@@ -311,7 +315,11 @@ def test_guardrails_pass_with_a_cross_account_queue(tmp_path: Path) -> None:
         ({"account_concurrency_quota": 5}, r"account_concurrency_quota must be between 10"),
         ({"concurrency_alarm_ratio": 1.5}, r"concurrency_alarm_ratio must be between 0.1 and 1"),
         ({"dead_letter_queue": "central"}, r"dead_letter_queue must be an SQS queue ARN"),
-        ({"dead_letter_queue": 42}, r"dead_letter_queue must be a CentralDeadLetterQueue"),
+        (
+            {"dead_letter_queue": 42},
+            r"dead_letter_queue must be a paved_road.CentralDeadLetterQueue, an sqs.IQueue, "
+            r"a string or None, got 42$",
+        ),
         (
             {"dead_letter_queue": "arn:aws:sqs:eu-west-1:111122223333:failed.fifo"},
             r"dead_letter_queue must be a standard queue",
@@ -418,7 +426,7 @@ def test_central_queue_passes_guardrails_and_cfn_lint(tmp_path: Path) -> None:
     [
         ({"organization_id": "org-1"}, r"organization_id must be an AWS Organizations id"),
         ({"accounts": ["12345"]}, r"accounts\[0\] must be a 12-digit account id"),
-        ({"accounts": "111122223333"}, r"accounts must be a list of account ids"),
+        ({"accounts": "111122223333"}, r"accounts must be a list of strings, got '111122223333'$"),
         ({"retention_period": Duration.days(15)}, r"retention_period must be between 60"),
         (
             {"expiry_warning": Duration.days(14)},
@@ -607,7 +615,7 @@ def test_known_matchers_are_accepted(stack: Stack) -> None:
         ({"retention_period": 1209600}, r"retention_period must be an aws_cdk.Duration"),
         ({"expiry_warning": 3600}, r"expiry_warning must be an aws_cdk.Duration"),
         ({"alarm_threshold": "5"}, r"alarm_threshold must be a whole number"),
-        ({"accounts": 111122223333}, r"accounts must be a list of account ids"),
+        ({"accounts": 111122223333}, r"accounts must be a list of strings, got 111122223333$"),
     ],
 )
 def test_central_queue_type_and_name_validation(
@@ -649,3 +657,64 @@ def test_central_queue_wrong_kinds_of_props(
 def test_central_queue_without_redrive_output(stack: Stack) -> None:
     CentralDeadLetterQueue(stack, "Central", redrive_output=False)
     assert template(stack).find_outputs("*") == {}
+
+
+# ------------------------------------------------------------------ bad input (issue 9)
+
+
+def test_central_queue_accounts_fit_the_sqs_policy_principal_limit(stack: Stack) -> None:
+    # GIVEN account lists: 48 fit beside the queue's 2 other principals (46 with an org)
+    ids = [f"{100000000000 + i:012d}" for i in range(49)]
+    CentralDeadLetterQueue(stack, "Fits", accounts=ids[:48])
+    # WHEN one more is listed THEN the 50-principal SQS quota is named
+    with pytest.raises(
+        PavedRoadError,
+        match=r"CentralDeadLetterQueue 'Test/Central': accounts must list at most 48 accounts: "
+        r"an SQS queue policy names at most 50 principals.*got '49 accounts'$",
+    ):
+        CentralDeadLetterQueue(stack, "Central", accounts=ids)
+    with pytest.raises(PavedRoadError, match=r"at most 46 accounts.*got '47 accounts'$"):
+        CentralDeadLetterQueue(stack, "Org", organization_id="o-a1b2c3d4e5", accounts=ids[:47])
+
+
+def test_central_queue_expiry_warning_shows_whole_seconds(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"shorter than retention_period \(1209600 seconds\), got '1209600 seconds'$",
+    ):
+        CentralDeadLetterQueue(stack, "Central", expiry_warning=Duration.days(14))
+
+
+def test_central_queue_default_expiry_warning_is_whole_seconds(stack: Stack) -> None:
+    # GIVEN a retention whose three quarters are not whole seconds (3,601 s x 0.75)
+    CentralDeadLetterQueue(stack, "Central", retention_period=Duration.seconds(3601))
+    # THEN the age alarm is at 2,700 s (Duration.to_seconds() would throw on 2,700.75)
+    template(stack).has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"MetricName": "ApproximateAgeOfOldestMessage", "Threshold": 2700},
+    )
+
+
+@pytest.mark.parametrize("prop", ["account_concurrency_quota", "concurrency_alarm_ratio"])
+def test_account_concurrency_alarm_needs_literal_numbers(stack: Stack, prop: str) -> None:
+    from aws_cdk import CfnParameter
+
+    # GIVEN a token: the alarm threshold (quota x ratio) would be computed from its encoding
+    token = CfnParameter(stack, "Value", type="Number", default=1).value_as_number
+    with pytest.raises(
+        PavedRoadError,
+        match=rf"EventConsumer 'Test/Orders': {prop} must be a literal number, not a token: "
+        r"the alarm threshold \(quota x ratio\) is computed at synth time, got a token$",
+    ):
+        consumer(stack, **{prop: token})
+
+
+def test_synchronous_existing_function_says_what_it_must_be(stack: Stack) -> None:
+    fn = GovernedFunction(stack, "Fn", invocation=Invocation.SYNCHRONOUS, **PROPS)
+    with pytest.raises(
+        PavedRoadError,
+        match=r"EventConsumer 'Test/Orders': existing_function must be declared "
+        r"Invocation.ASYNCHRONOUS \(or leave invocation out\): EventConsumer invokes it "
+        r"asynchronously, but it is declared SYNCHRONOUS .*got 'Test/Fn'$",
+    ):
+        consumer(stack, existing_function=fn)

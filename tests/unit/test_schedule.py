@@ -386,7 +386,7 @@ def test_guardrails_pass_with_defaults(tmp_path: Path) -> None:
         ({"schedule": "cron(0 2 * * ? *)", "scatter_key": ""}, r"scatter_key must be"),
         (
             {"schedule": "cron(0 2 * * ? *)", "input": ["x"]},
-            r"input must be a JSON-serializable dict",
+            r"input must be a dict with string keys or None, got \['x'\]",
         ),
         (
             {"schedule": "cron(0 2 * * ? *)", "dead_letter_queue": "arn:aws:sqs:x"},
@@ -525,7 +525,7 @@ def test_chi_square_threshold_is_what_the_comment_says() -> None:
         ("cron(0 8 ? * 9 *)", "day-of-week must be between 1 and 7"),
         ("cron(ab 8 ? * MON *)", "minutes must be between 0 and 59"),
         ("cron(0 8 * * ? 1800)", "year must be between 1970 and 2199"),
-        ("cron(0/0 8 * * ? *)", "invalid step"),
+        ("cron(0/0 8 * * ? *)", "minutes step '/0' must be between 1 and 59"),
         ("cron(? 8 * * ? *)", "minutes cannot be '?'"),
         ("at(2026-13-45T25:61:00)", "real date and time"),
     ],
@@ -595,7 +595,7 @@ def test_at_schedules_keep_failed_events_six_hours_in_lambda(stack: Stack) -> No
             {"exact_timing": "cut-off", "flexible_window": 5},
             r"flexible_window must be an aws_cdk.Duration",
         ),
-        ({"input": {"a": object()}}, r"input must be a JSON-serializable dict"),
+        ({"input": {"a": object()}}, r"input\['a'\] must be JSON: .*got an object$"),
         ({"time_zone": "Europe/Berlinn"}, r"time_zone must be an IANA time zone name"),
         ({"retry_attempts": 1.5}, r"retry_attempts must be a whole number"),
         ({"delivery_retry_attempts": 10.5}, r"delivery_retry_attempts must be a whole number"),
@@ -626,7 +626,10 @@ def test_utc_and_iana_time_zones_are_accepted(stack: Stack) -> None:
         ({"scatter": "no"}, r"scatter must be True or False"),
         ({"enabled": None}, r"enabled must be True or False"),
         ({"alarm_topic": "ops"}, r"alarm_topic must be an sns.ITopic"),
-        ({"schedule_group": "nightly"}, r"schedule_group must be an aws_scheduler.IScheduleGroup"),
+        (
+            {"schedule_group": "nightly"},
+            r"schedule_group must be a scheduler\.IScheduleGroup or None, got 'nightly'",
+        ),
     ],
 )
 def test_wrong_kinds_of_props(stack: Stack, kwargs: dict[str, Any], message: str) -> None:
@@ -652,3 +655,95 @@ def test_disabled_schedule_in_its_own_group(stack: Stack) -> None:
     assert props["State"] == "DISABLED"
     # CDK names the group after its path and writes the literal name
     assert props["GroupName"] == group.schedule_group_name
+
+
+# ------------------------------------------------------------------ bad input (issue 9)
+
+
+@pytest.mark.parametrize(
+    ("payload", "where", "shown"),
+    [
+        ({"a": float("nan")}, r"input\['a'\]", "nan"),
+        ({"a": [1, float("inf")]}, r"input\['a'\]\[1\]", "inf"),
+        ({"a": {"b": object()}}, r"input\['a'\]\['b'\]", "an object"),
+        ({"when": Duration.minutes(5)}, r"input\['when'\]", "a Duration"),
+    ],
+)
+def test_input_must_be_json(stack: Stack, payload: dict[str, Any], where: str, shown: str) -> None:
+    # NaN/infinity used to reach jsii's own JSON and kill its process; objects were shown
+    # by their address
+    with pytest.raises(
+        PavedRoadError,
+        match=rf"ScheduledFunction 'Test/Job': {where} must be JSON: a string, a finite "
+        rf"number, .*got {shown}$",
+    ):
+        ScheduledFunction(
+            stack, "Job", schedule="cron(0 2 * * ? *)", function_props=PROPS, input=payload
+        )
+
+
+def test_delivery_retry_tokens_are_written_to_the_template(stack: Stack) -> None:
+    from aws_cdk import CfnParameter
+
+    # GIVEN the Scheduler retry policy as tokens (aws_scheduler_targets compares them: a
+    # jsii error before)
+    retries = CfnParameter(stack, "Retries", type="Number", default=10).value_as_number
+    age = CfnParameter(stack, "Age", type="Number", default=600).value_as_number
+    ScheduledFunction(
+        stack,
+        "Job",
+        schedule="cron(0 2 * * ? *)",
+        function_props=PROPS,
+        delivery_retry_attempts=retries,
+        delivery_max_event_age=Duration.seconds(age),
+    )
+    # THEN CloudFormation receives them
+    assert schedule_props(stack)["Target"]["RetryPolicy"] == {
+        "MaximumRetryAttempts": {"Ref": "Retries"},
+        "MaximumEventAgeInSeconds": {"Ref": "Age"},
+    }
+
+
+def test_delivery_max_event_age_token_must_be_in_seconds(stack: Stack) -> None:
+    from aws_cdk import CfnParameter
+
+    age = CfnParameter(stack, "Age", type="Number", default=10).value_as_number
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ScheduledFunction 'Test/Job': delivery_max_event_age must be given as "
+        r"Duration.seconds\(<token>\) when it is a token, got 'Duration.minutes\(<token>\)'$",
+    ):
+        ScheduledFunction(
+            stack,
+            "Job",
+            schedule="cron(0 2 * * ? *)",
+            function_props=PROPS,
+            delivery_max_event_age=Duration.minutes(age),
+        )
+
+
+def test_flexible_window_token_is_reported(stack: Stack) -> None:
+    from aws_cdk import CfnParameter
+
+    window = CfnParameter(stack, "Window", type="Number", default=10).value_as_number
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ScheduledFunction 'Test/Job': flexible_window must be a literal Duration, not a "
+        r"token: .*got a token$",
+    ):
+        ScheduledFunction(
+            stack,
+            "Job",
+            schedule="cron(0 2 * * ? *)",
+            function_props=PROPS,
+            flexible_window=Duration.seconds(window),
+        )
+
+
+def test_invalid_cron_step_says_what_is_allowed(stack: Stack) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=r"ScheduledFunction 'Test/Job': schedule cron minutes step '/0' must be between 1 "
+        r"and 59, got '0/0', got 'cron\(0/0 8 \* \* \? \*\)'$",
+    ):
+        ScheduledFunction(stack, "Job", schedule="cron(0/0 8 * * ? *)", function_props=PROPS)
