@@ -43,10 +43,14 @@ events whose ``newEvaluationResult.complianceType`` is ``NON_COMPLIANT`` (and re
 topic created with ``create_topic=True``. Events EventBridge cannot deliver (after its
 retries) go to an SQS dead-letter queue (SSE-SQS, TLS enforced, 14 days). The created topic
 enforces TLS and is encrypted with a customer managed KMS key (rotation on) whose key policy
-lets EventBridge use it; the AWS managed ``alias/aws/sns`` key cannot be used, as its key
-policy cannot grant EventBridge ``kms:GenerateDataKey``. For a ``notification_topic`` from
-another stack or account, its topic policy (and KMS key policy, if encrypted) must allow
-``events.amazonaws.com`` to publish: CDK only adds that statement to topics of this app.
+lets this account's EventBridge (``aws:SourceAccount``) use it with ``kms:GenerateDataKey`` and
+``kms:Decrypt``; the AWS managed ``alias/aws/sns`` key cannot be used, as its key policy
+cannot grant EventBridge ``kms:GenerateDataKey``. The topic policy allows ``sns:Publish`` to
+``events.amazonaws.com`` for the notification rule only (``aws:SourceArn``; for a topic of
+another stack of the app, for the rule's account: the rule's ARN would make the two stacks
+depend on each other). For a ``notification_topic`` imported from another app or account,
+its topic policy (and KMS key policy, if encrypted) must allow that publish: the construct
+cannot change an imported topic's policy.
 """
 
 from __future__ import annotations
@@ -56,18 +60,21 @@ import json
 from collections.abc import Sequence
 from functools import cache
 
-from aws_cdk import RemovalPolicy
+import jsii
+from aws_cdk import Names, RemovalPolicy, Stack
 from aws_cdk import aws_config as config
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces import aws_events as events_refs
 from constructs import Construct
 
 from paved_road import runtimes
+from paved_road._boundary import checked_props
 from paved_road._queues import dead_letter_queue
+from paved_road._validate import is_token
 from paved_road.errors import Problems
 from paved_road.runtimes import Phase
 
@@ -75,8 +82,11 @@ __all__ = ["MAX_INPUT_PARAMETERS_LENGTH", "RuntimeComplianceRule", "lambda_runti
 
 MAX_INPUT_PARAMETERS_LENGTH = 1024
 """AWS Config ``ConfigRule.InputParameters``: a JSON string of 1 to 1024 characters."""
+MAX_RULE_NAME_LENGTH = 128
+"""AWS Config ``ConfigRule.ConfigRuleName``: 1 to 128 characters, not only whitespace."""
 
 RUNTIME_PARAMETER = "runtime"
+EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 
 @cache
@@ -105,6 +115,7 @@ class RuntimeComplianceRule(Construct):
     EventBridge target's dead-letter queue, or None).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -128,8 +139,8 @@ class RuntimeComplianceRule(Construct):
             NON_COMPLIANT; default none.
         :param create_topic: create that topic (TLS enforced, customer managed KMS key);
             default False. Not together with ``notification_topic``.
-        :param config_rule_name: name of the Config rule; default a CloudFormation
-            generated name.
+        :param config_rule_name: name of the Config rule (1-128 characters, not only
+            whitespace); default a CloudFormation generated name.
         """
         super().__init__(scope, id)
         problems = Problems(type(self).__name__, self.node.path)
@@ -157,7 +168,20 @@ class RuntimeComplianceRule(Construct):
         if notification_topic is not None and create_topic:
             problems.add(
                 "notification_topic",
-                "and create_topic=True are exclusive: pass a topic or let the construct create one",
+                "and create_topic=True are exclusive (only one may be given): pass a topic or "
+                "let the construct create one",
+            )
+        name = config_rule_name
+        if (
+            name is not None
+            and not is_token(name)
+            and (not name.strip() or len(name) > MAX_RULE_NAME_LENGTH)
+        ):
+            problems.add(
+                "config_rule_name",
+                f"must be 1-{MAX_RULE_NAME_LENGTH} characters, not only whitespace (AWS Config "
+                "ConfigRuleName)",
+                name,
             )
         problems.raise_if_any()
 
@@ -192,7 +216,7 @@ class RuntimeComplianceRule(Construct):
                         "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
                     }
                 ),
-                target=targets.SnsTopic(self.topic, dead_letter_queue=self.dead_letter_queue),
+                target=_PublishToTopic(self.topic, self.dead_letter_queue),
             )
 
     def _create_dead_letter_queue(self) -> sqs.Queue:
@@ -213,9 +237,18 @@ class RuntimeComplianceRule(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        # EventBridge publishes to an encrypted topic with the topic's KMS key.
-        key.grant(
-            iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+        # EventBridge publishes to an encrypted topic with the topic's KMS key: the two
+        # actions EventBridge documents (eb-encryption-key-policy.html), for this account's
+        # EventBridge only. An aws:SourceArn naming the notification rule would be tighter,
+        # but the key policy is part of the key, which the topic references, which the rule
+        # targets: key -> rule -> topic -> key would be a dependency cycle.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(EVENTS_PRINCIPAL)],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            )
         )
         return sns.Topic(
             self,
@@ -223,6 +256,51 @@ class RuntimeComplianceRule(Construct):
             display_name="Lambda runtime compliance",
             enforce_ssl=True,
             master_key=key,
+        )
+
+
+@jsii.implements(events.IRuleTarget)
+class _PublishToTopic:
+    """The notification rule's SNS target: ``aws_events_targets.SnsTopic`` grants
+    ``events.amazonaws.com`` ``sns:Publish`` with no condition (any rule of any account
+    could publish); this target allows the notification rule only (``aws:SourceArn``,
+    EventBridge's documented condition for rule targets). A topic of another stack gets
+    ``aws:SourceAccount`` instead: the rule's ARN there would make the topic's stack depend
+    on the rule's, which already depends on the topic's. The dead-letter queue gets the
+    statement ``SnsTopic`` gives it (this rule's ``sqs:SendMessage``)."""
+
+    def __init__(self, topic: sns.ITopic, dead_letter_queue: sqs.IQueue) -> None:
+        self._topic = topic
+        self._queue = dead_letter_queue
+
+    def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        rule_arn = events.CfnRule.arn_for_rule(rule)
+        principal = iam.ServicePrincipal(EVENTS_PRINCIPAL)
+        if Stack.of(self._topic) is Stack.of(rule):
+            source = {"ArnEquals": {"aws:SourceArn": rule_arn}}
+        else:
+            source = {"StringEquals": {"aws:SourceAccount": Stack.of(rule).account}}
+        self._topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["sns:Publish"],
+                resources=[self._topic.topic_arn],
+                conditions=source,
+            )
+        )
+        self._queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"AllowEventRule{Names.node_unique_id(rule.node)}",
+                principals=[principal],
+                actions=["sqs:SendMessage"],
+                resources=[self._queue.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule_arn}},
+            )
+        )
+        return events.RuleTargetConfig(
+            arn=self._topic.topic_arn,
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._queue.queue_arn),
+            target_resource=self._topic,
         )
 
 
@@ -258,16 +336,21 @@ def _check_runtimes(
             unknown.append(name)
         elif today is not None and entry.phase(today) is not Phase.SUPPORTED:
             unsupported.append(f"{name} ({entry.phase(today).value})")
+    given = list(approved)
     if duplicates:
-        problems.add("approved_runtimes", f"must not repeat a runtime: {', '.join(duplicates)}")
+        problems.add(
+            "approved_runtimes", f"must not repeat a runtime: {', '.join(duplicates)}", given
+        )
     if unknown:
         problems.add(
             "approved_runtimes",
             f"must be Lambda runtime identifiers known to the lifecycle data (e.g. "
             f"python3.14): unknown {', '.join(unknown)}",
+            given,
         )
     if unsupported:
         problems.add(
             "approved_runtimes",
             f"must not list runtimes already past support on {today}: {', '.join(unsupported)}",
+            given,
         )

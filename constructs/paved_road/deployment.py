@@ -40,6 +40,7 @@ deployment window fail and are retried by Application Auto Scaling.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,10 +53,15 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._boundary import checked_props
 from paved_road._tree import stack_child
+from paved_road._validate import check_range, is_token, millis
+from paved_road.errors import Problems
 from paved_road.governance import RollbackAlarms, ShiftKind, TrafficShift
 
 LIVE_ALIAS = "live"
+_ALIAS_NAME = re.compile(r"(?!\d+$)[a-zA-Z0-9_-]{1,128}")
+"""``AWS::Lambda::Alias`` Name: ``^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$``, 1-128 characters."""
 CODEDEPLOY_POLICY = "service-role/AWSCodeDeployRoleForLambdaLimited"
 _SHARED_ID = "PavedRoadCodeDeploy"
 _MINUTE = Duration.minutes(1)
@@ -131,10 +137,13 @@ class ProvisionedConcurrency:
                     self.max_capacity,
                 )
             )
-        if self.utilization_target is not None and not 0.1 <= self.utilization_target <= 0.9:
-            found.append(
-                ("utilization_target", "must be between 0.1 and 0.9", self.utilization_target)
-            )
+        target = self.utilization_target
+        if target is not None and (
+            isinstance(target, bool)
+            or not isinstance(target, int | float)
+            or not 0.1 <= target <= 0.9
+        ):
+            found.append(("utilization_target", "must be between 0.1 and 0.9", target))
         return found
 
 
@@ -159,9 +168,14 @@ class ProgressiveDelivery(Construct):
     :param pre_traffic_hook: a function CodeDeploy runs before shifting traffic; default none.
     :param post_traffic_hook: a function CodeDeploy runs after shifting; default none.
     :param provisioned_concurrency: default none.
-    :param alias_name: default ``live``.
+    :param alias_name: default ``live`` (a Lambda alias name: 1-128 letters, digits, ``-``,
+        ``_``, not only digits).
+    :raises PavedRoadError: for an invalid plan, rollback alarms, duration limit (above 0,
+        at most ``timeout``), provisioned concurrency or alias name, a timeout outside 1-900
+        seconds, and hooks or extra alarms with ``TrafficShift.none()``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -179,6 +193,23 @@ class ProgressiveDelivery(Construct):
         alias_name: str = LIVE_ALIAS,
     ) -> None:
         super().__init__(scope, id)
+        problems = Problems(type(self).__name__, self.node.path)
+        _check(
+            problems,
+            function=function,
+            timeout=timeout,
+            shift=shift,
+            rollback_alarms=rollback_alarms,
+            duration_limit=duration_limit,
+            gated={
+                "extra_alarms": extra_alarms,
+                "pre_traffic_hook": pre_traffic_hook,
+                "post_traffic_hook": post_traffic_hook,
+            },
+            provisioned_concurrency=provisioned_concurrency,
+            alias_name=alias_name,
+        )
+        problems.raise_if_any()
         self.version = function.current_version
         self.alias = lambda_.Alias(
             self,
@@ -306,6 +337,64 @@ class ProgressiveDelivery(Construct):
             )
         )
         return codedeploy.LambdaDeploymentConfig(self, "DeploymentConfig", traffic_routing=routing)
+
+
+def _check(
+    problems: Problems,
+    *,
+    function: lambda_.Function,
+    timeout: Duration,
+    shift: TrafficShift,
+    rollback_alarms: RollbackAlarms,
+    duration_limit: Duration | None,
+    gated: dict[str, object],
+    provisioned_concurrency: ProvisionedConcurrency | None,
+    alias_name: str,
+) -> None:
+    """ProgressiveDelivery's props (GovernedFunction checks the same ones as its
+    ``deployment``, ``rollback_alarms``... before it builds one)."""
+    timeout_ms = millis(timeout)
+    check_range(
+        problems, "timeout", None if timeout_ms is None else timeout_ms / 1000, 1, 900, "seconds"
+    )
+    for message in shift.problems():
+        problems.add("shift", message)
+    if shift.kind is ShiftKind.NONE:
+        for prop, value in gated.items():
+            if value:
+                problems.add(
+                    prop,
+                    "needs a CodeDeploy deployment, but shift is TrafficShift.none() (no "
+                    "deployment group runs hooks or watches alarms)",
+                    "given",
+                )
+    for message in rollback_alarms.problems():
+        problems.add("rollback_alarms", message)
+    limit_ms = millis(duration_limit)
+    if limit_ms is not None and timeout_ms is not None and not 0 < limit_ms <= timeout_ms:
+        problems.add(
+            "duration_limit",
+            f"must be above 0 and at most the timeout ({_ms(timeout_ms)})",
+            _ms(limit_ms),
+        )
+    if provisioned_concurrency is not None:
+        cfn = function.node.default_child
+        reserved = getattr(cfn, "reserved_concurrent_executions", None)
+        if not isinstance(reserved, int) or is_token(reserved):
+            reserved = None
+        for prop, message, got in provisioned_concurrency.problems(reserved):
+            problems.add(f"provisioned_concurrency.{prop}", message, got)
+    if not is_token(alias_name) and not _ALIAS_NAME.fullmatch(alias_name):
+        problems.add(
+            "alias_name",
+            "must be 1-128 letters, digits, '-' or '_', and not only digits (a Lambda alias name)",
+            alias_name,
+        )
+
+
+def _ms(value: float) -> str:
+    """Milliseconds for messages: ``1500 ms``, ``1000000 ms``, ``0.5 ms`` (no exponent)."""
+    return f"{int(value)} ms" if float(value).is_integer() else f"{value} ms"
 
 
 def _acknowledge_hook_invoke(role: iam.IRole, hook: lambda_.IFunction) -> None:

@@ -21,8 +21,10 @@ batches"; CloudFormation ``AWS::Lambda::EventSourceMapping``):
 * on-failure destinations: an SQS queue, SNS topic or S3 bucket (the execution role needs
   ``sqs:SendMessage``, ``sns:Publish`` or ``s3:PutObject`` + ``s3:ListBucket``); the
   cluster's VPC needs an endpoint for that service;
-* consumer group id 1-200 characters of ``[a-zA-Z0-9-/*:_+=.@]``; Kafka topic names 1-249
-  characters of ``[a-zA-Z0-9._-]``;
+* consumer group id 1-200 characters of ``[a-zA-Z0-9-/*:_+=.@]``; Kafka topic names 2-249
+  characters of ``[a-zA-Z0-9._-]``, not starting with ``.`` (Lambda's ``Topics`` pattern);
+  self-managed brokers: 1-10 distinct ``host:port`` (DNS labels, port 1-65535); a provisioned
+  poller group name of ``[a-zA-Z0-9-_]``;
 * a batch is delivered when the window elapses, the batch size is reached, or the payload
   approaches Lambda's 6 MB synchronous invocation limit.
 """
@@ -33,6 +35,7 @@ import datetime
 import enum
 import math
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +55,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road._alarms import threshold_alarm
+from paved_road._boundary import checked_props
 from paved_road._filters import check_filters
 from paved_road._markers import RECORD_PROCESSING_METADATA
 from paved_road._queues import dead_letter_queue, messages_visible_alarm
@@ -91,7 +95,13 @@ KAFKA_RECORD_FIELDS = (
 _CONSUMER_GROUP = re.compile(r"[a-zA-Z0-9\-/*:_+=.@]{1,200}")
 _TOPIC = re.compile(r"[a-zA-Z0-9._\-]{1,249}")
 _CLUSTER_ARN = re.compile(r"arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[^/]+/[^/]+")
-_BOOTSTRAP_SERVER = re.compile(r"[A-Za-z0-9.\-]+:(\d{1,5})")
+_LABEL = r"([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9])"
+_BOOTSTRAP_SERVER = re.compile(rf"(?=.{{1,300}}$)({_LABEL}\.)*{_LABEL}:(?P<port>\d{{1,5}})")
+"""``KafkaBootstrapServers`` items (CloudFormation): DNS labels, ``:port``, at most 300
+characters."""
+MAX_BOOTSTRAP_SERVERS = 10
+_POLLER_GROUP = re.compile(r"[a-zA-Z0-9_\-]*")
+"""``ProvisionedPollerConfig.PollerGroupName`` (CloudFormation): ``^[a-zA-Z0-9-_]*$``."""
 
 EC2_ENI_ACTIONS = (
     "ec2:CreateNetworkInterface",
@@ -177,7 +187,7 @@ class KafkaSource:
     ) -> KafkaSource:
         """A self-managed Apache Kafka cluster.
 
-        :param bootstrap_servers: ``host:port`` of the brokers (at least one).
+        :param bootstrap_servers: ``host:port`` of the brokers (1-10, distinct).
         :param auth: default ``SASL_SCRAM_512``; ``SASL_SCRAM_256``, ``BASIC``,
             ``CLIENT_CERTIFICATE_TLS``, or ``NONE`` (only inside a VPC).
         :param secret: the credentials secret; required unless ``auth`` is ``NONE``.
@@ -188,7 +198,13 @@ class KafkaSource:
         """
         return cls(
             kind="self-managed",
-            bootstrap_servers=tuple(bootstrap_servers),
+            # anything but a list or tuple is kept as given (tuple() would split a string
+            # into characters, or fail): the consumer reports it
+            bootstrap_servers=(
+                tuple(bootstrap_servers)
+                if isinstance(bootstrap_servers, list | tuple)
+                else typing.cast(tuple[str, ...], bootstrap_servers)
+            ),
             auth=auth,
             secret=secret,
             root_ca_certificate=root_ca_certificate,
@@ -215,7 +231,11 @@ class KafkaSource:
         else:
             self._check_self_managed(problems)
         if self.auth in _SECRET_AUTHS and self.secret is None:
-            problems.add("source.secret", f"is required for {self.auth.name} authentication")
+            problems.add(
+                "source.secret",
+                f"must be given for {self.auth.name} authentication (the Secrets Manager secret "
+                "holding the credentials)",
+            )
         if self.auth in (KafkaAuth.IAM, KafkaAuth.NONE) and self.secret is not None:
             problems.add(
                 "source.secret",
@@ -240,13 +260,23 @@ class KafkaSource:
             )
 
     def _check_self_managed(self, problems: Problems) -> None:
-        if not self.bootstrap_servers:
+        servers = self.bootstrap_servers
+        if not servers:
             problems.add("source.bootstrap_servers", "must list at least one host:port", [])
-        for server in self.bootstrap_servers:
+        elif len(servers) > MAX_BOOTSTRAP_SERVERS:
+            problems.add(
+                "source.bootstrap_servers",
+                f"must list at most {MAX_BOOTSTRAP_SERVERS} brokers",
+                len(servers),
+            )
+        repeated = sorted({s for s in servers if servers.count(s) > 1 and not is_token(s)})
+        if repeated:
+            problems.add("source.bootstrap_servers", "must not repeat a broker", repeated)
+        for server in servers:
             if is_token(server):
                 continue
             match = _BOOTSTRAP_SERVER.fullmatch(server)
-            if match is None or not 1 <= int(match.group(1)) <= 65535:
+            if match is None or not 1 <= int(match.group("port")) <= 65535:
                 problems.add("source.bootstrap_servers", "entries must be host:port", server)
         if self.auth is KafkaAuth.IAM:
             problems.add("source.auth", "IAM is for MSK only; use SASL, BASIC or mTLS", "IAM")
@@ -466,6 +496,7 @@ class KafkaConsumer(Construct):
     ``consumer_group_id`` and ``topic``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -503,7 +534,8 @@ class KafkaConsumer(Construct):
     ) -> None:
         """
         :param source: :meth:`KafkaSource.msk` or :meth:`KafkaSource.self_managed`.
-        :param topic: the Kafka topic (1-249 characters of ``[a-zA-Z0-9._-]``).
+        :param topic: the Kafka topic (2-249 characters of ``[a-zA-Z0-9._-]``, not starting
+            with ``.``).
         :param existing_function: the consumer (an ``IFunction`` or a ``GovernedFunction``;
             not a tenant-isolated one). Exclusive with ``function_props``.
         :param function_props: props of the ``GovernedFunction`` to create.
@@ -566,6 +598,13 @@ class KafkaConsumer(Construct):
             problems.add("source", "must be a KafkaSource (KafkaSource.msk(...) etc.)", source)
         if not isinstance(topic, str) or (not is_token(topic) and not _TOPIC.fullmatch(topic)):
             problems.add("topic", "must be 1-249 characters of [a-zA-Z0-9._-]", topic)
+        elif not is_token(topic) and (len(topic) < 2 or topic.startswith(".")):
+            problems.add(
+                "topic",
+                "must be at least 2 characters and not start with '.' (Lambda's Topics "
+                "pattern ^[^.][a-zA-Z0-9._-]+)",
+                topic,
+            )
         if (existing_function is None) == (function_props is None):
             problems.add(
                 "existing_function/function_props",
@@ -813,7 +852,7 @@ class KafkaConsumer(Construct):
             return
         at_timestamp = position == lambda_.StartingPosition.AT_TIMESTAMP
         if at_timestamp and timestamp is None:
-            problems.add("starting_position_timestamp", "is required with AT_TIMESTAMP", None)
+            problems.add("starting_position_timestamp", "must be given with AT_TIMESTAMP", None)
         elif not at_timestamp and timestamp is not None:
             problems.add(
                 "starting_position_timestamp",
@@ -831,6 +870,12 @@ class KafkaConsumer(Construct):
                 problems.add(
                     "starting_position_timestamp",
                     "must be a datetime or Unix seconds",
+                    timestamp,
+                )
+            elif not math.isfinite(timestamp):
+                problems.add(
+                    "starting_position_timestamp",
+                    "must be a finite number of Unix seconds",
                     timestamp,
                 )
             elif timestamp < 0:
@@ -872,6 +917,12 @@ class KafkaConsumer(Construct):
                 )
             if not is_token(group) and not 1 <= len(group) <= 128:
                 problems.add("poller_group", "must be 1-128 characters", group)
+            elif not is_token(group) and not _POLLER_GROUP.fullmatch(group):
+                problems.add(
+                    "poller_group",
+                    "must be letters, digits, '-' and '_' only (PollerGroupName)",
+                    group,
+                )
 
     @staticmethod
     def _check_provisioned_only(problems: Problems, provisioned: bool, **given: Any) -> None:

@@ -62,6 +62,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct, IValidation
 
+from paved_road._boundary import checked_props
 from paved_road._markers import PRODUCTION_METADATA
 from paved_road._validate import check_range, is_token, millis, size_bytes
 from paved_road.errors import Problems
@@ -178,8 +179,13 @@ class GovernedDomainName(Construct):
     ``endpoint_type``, ``owner`` (the API that created it), ``mappings`` (the API mappings
     added through :meth:`add_api_mapping`), ``domain_name_arn``, ``target_domain_name`` and
     ``target_hosted_zone_id`` (for your DNS alias record).
+
+    Built directly (e.g. a second name for ``owner``), ``domain`` is validated as
+    ``GovernedRestApi(domain=...)`` validates it (host name, certificate ARN, base path; no
+    PRIVATE owner); its ``base_path`` is not mapped here: call :meth:`add_api_mapping`.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -189,6 +195,14 @@ class GovernedDomainName(Construct):
         domain: CustomDomain,
     ) -> None:
         super().__init__(scope, id)
+        problems = Problems("GovernedDomainName", self.node.path)
+        _check_domain(
+            problems,
+            domain,
+            private=owner.endpoint_type == apigw.EndpointType.PRIVATE,
+            edge=owner.endpoint_type == apigw.EndpointType.EDGE,
+        )
+        problems.raise_if_any()
         self.owner = owner
         self.domain_name = domain.domain_name
         self.security_policy = owner.security_policy
@@ -301,6 +315,7 @@ class GovernedRestApi(Construct):
     construct), ``streaming_methods``, ``request_validator``, ``access_log_fields``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -468,6 +483,12 @@ class GovernedRestApi(Construct):
                     f"values must be $context variables (field {name!r})",
                     variable,
                 )
+        if rest_api_name is not None and not is_token(rest_api_name) and not rest_api_name.strip():
+            problems.add(
+                "rest_api_name",
+                "must not be blank (None names the API after the construct id)",
+                rest_api_name,
+            )
         if (
             web_acl_arn is not None
             and not is_token(web_acl_arn)
@@ -860,7 +881,7 @@ def _check_domain(problems: Problems, domain: CustomDomain, *, private: bool, ed
     if private:
         problems.add(
             "domain",
-            "is not supported for PRIVATE APIs by GovernedRestApi (private custom domains are "
+            "cannot be used with a PRIVATE API by GovernedRestApi (private custom domains are "
             "AWS::ApiGateway::DomainNameV2 with their own policy)",
             domain.domain_name,
         )
@@ -879,6 +900,9 @@ def _check_domain(problems: Problems, domain: CustomDomain, *, private: bool, ed
                 arn,
             )
     base = domain.base_path
+    if base is not None and not isinstance(base, str):
+        problems.add("domain.base_path", "must be a string or None", base)
+        return
     if base and not _BASE_PATH_RE.fullmatch(base):
         problems.add(
             "domain.base_path",

@@ -21,6 +21,7 @@ from aws_cdk import Annotations
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from constructs import Construct
 
+from paved_road._boundary import checked_props
 from paved_road.errors import Problems
 from paved_road.rest_api import ROUTING_ACCESS_LOG_FIELDS, GovernedDomainName, GovernedRestApi
 from paved_road.routing_table import (
@@ -44,6 +45,7 @@ class RoutingRules(Construct):
     added), ``resources`` (rule name -> ``apigatewayv2.CfnRoutingRule``).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -64,15 +66,16 @@ class RoutingRules(Construct):
         problems = Problems("RoutingRules", self.node.path)
         resolved = domain.domain if isinstance(domain, GovernedRestApi) else domain
         if not isinstance(resolved, GovernedDomainName):
+            given = domain if resolved is None else resolved
             problems.add(
                 "domain",
                 "must be a GovernedDomainName or a GovernedRestApi created with domain=",
-                domain if resolved is None else resolved,
+                given.node.path if isinstance(given, Construct) else given,
             )
         elif resolved.routing_rules is not None:
             problems.add(
                 "domain",
-                "already has RoutingRules (one set of rules per domain)",
+                "already has RoutingRules: only one set of rules per domain is allowed",
                 resolved.routing_rules.node.path,
             )
         if not isinstance(mode, RoutingMode):

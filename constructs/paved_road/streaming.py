@@ -22,12 +22,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from paved_road._validate import check_range
+from paved_road._boundary import checked_props
+from paved_road._validate import check_range, is_token
 from paved_road.errors import Problems
 from paved_road.function import Criticality, DeliveryProps, GovernedFunction, Invocation
 from paved_road.handlers import streaming as assets
@@ -60,6 +61,7 @@ class StreamingFunction(Construct):
     GovernedFunction), ``language``, ``timeout``, ``dependencies_layer`` (Python only).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -92,11 +94,14 @@ class StreamingFunction(Construct):
             ``python/`` (FastAPI, uvicorn for the example) built for the function's runtime
             and architecture. Default: the layer ``scripts/build_streaming_deps.sh`` builds
             in this repository's ``build/streaming-deps``; an error if it is absent.
-        :param runtime: default ``nodejs24.x`` (Node.js) or GovernedFunction's Python default.
+        :param runtime: default ``nodejs24.x`` (Node.js) or ``python3.14`` (Python); a
+            Node.js runtime for NODEJS (native response streaming) and a Python runtime for
+            PYTHON_WEB_ADAPTER.
         :param timeout: function timeout, 1 s - 15 min; default 5 minutes (a stream lasts
             at most as long as the function runs).
         :param token_delay: ``TOKEN_DELAY_MS`` of the examples (pause between streamed
-            tokens), 0-10 s; default 50 ms.
+            tokens), 0-10 s in whole milliseconds (a token amount: ``Duration.millis``);
+            default 50 ms.
         :param memory_size: MB; default 512.
         :param criticality: default STANDARD.
         :param service_name: default: the construct id.
@@ -122,14 +127,37 @@ class StreamingFunction(Construct):
             )
         if not isinstance(token_delay, Duration):
             problems.add("token_delay", "must be an aws_cdk.Duration", token_delay)
+        elif token_delay.is_unresolved():
+            if token_delay.unit_label() != "millis":  # only millis tokens convert to TOKEN_DELAY_MS
+                problems.add(
+                    "token_delay",
+                    "must be Duration.millis(...) when its amount is a token",
+                    token_delay.unit_label(),
+                )
         else:
-            check_range(problems, "token_delay (ms)", token_delay.to_milliseconds(), 0, 10000)
+            delay_ms = token_delay.to_milliseconds(integral=False)
+            if not float(delay_ms).is_integer():
+                problems.add("token_delay", "must be a whole number of milliseconds", delay_ms)
+            else:
+                check_range(problems, "token_delay (ms)", delay_ms, 0, 10000)
+        for prop, value in (("handler", handler), ("service_name", service_name)):
+            if isinstance(value, str) and not is_token(value) and not value.strip():
+                problems.add(prop, "must not be blank (omit it for the default)", value)
+        family = getattr(runtime, "family", None)
+        expected = lambda_.RuntimeFamily.PYTHON if python else lambda_.RuntimeFamily.NODEJS
+        if isinstance(language, StreamingLanguage) and family is not None and family != expected:
+            problems.add(
+                "runtime",
+                f"must be a {'Python' if python else 'Node.js'} runtime for "
+                f"StreamingLanguage.{language.name}",
+                getattr(runtime, "name", runtime),
+            )
         check_range(problems, "web_adapter_layer_version", web_adapter_layer_version, 1, 10000)
         deps_dir = assets.STREAMING_DEPS_DIR
         if python and dependencies_layer is None and not (deps_dir / "python").is_dir():
             problems.add(
                 "dependencies_layer",
-                "is required for the Python web adapter function: build the FastAPI/uvicorn "
+                "must be given for the Python web adapter function: build the FastAPI/uvicorn "
                 f"layer with scripts/build_streaming_deps.sh (expected {deps_dir}/python) or "
                 "pass a layer built for this runtime and architecture",
                 None,
@@ -137,7 +165,12 @@ class StreamingFunction(Construct):
         problems.raise_if_any()
 
         self.language = language
-        env = {"TOKEN_DELAY_MS": str(int(token_delay.to_milliseconds()))}
+        delay = (
+            Token.as_string(token_delay.to_milliseconds())
+            if token_delay.is_unresolved()
+            else str(int(token_delay.to_milliseconds(integral=False)))
+        )
+        env = {"TOKEN_DELAY_MS": delay}
         all_layers = list(layers)
         self.dependencies_layer: lambda_.ILayerVersion | None = None
         if python:
@@ -161,11 +194,11 @@ class StreamingFunction(Construct):
             code = code or lambda_.Code.from_asset(
                 str(assets.FASTAPI_APP_DIR), exclude=ASSET_EXCLUDES
             )
-            handler = handler or assets.LWA_HANDLER
+            handler = assets.LWA_HANDLER if handler is None else handler
             runtime = runtime or lambda_.Runtime.PYTHON_3_14
         else:
             code = code or lambda_.Code.from_inline(assets.node_handler_source())
-            handler = handler or "index.handler"
+            handler = "index.handler" if handler is None else handler
             runtime = runtime or DEFAULT_NODE_RUNTIME
         env.update(environment or {})
 
@@ -176,7 +209,7 @@ class StreamingFunction(Construct):
             handler=handler,
             runtime=runtime,
             criticality=criticality,
-            service_name=service_name or id,
+            service_name=id if service_name is None else service_name,
             description=f"paved-road streaming function {self.node.path} ({language.value})",
             memory_size=memory_size,
             timeout=timeout,

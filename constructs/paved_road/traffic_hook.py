@@ -27,8 +27,16 @@ from aws_cdk import Acknowledgment, Duration, Token, Validations
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from paved_road._boundary import checked_props
+from paved_road._validate import seconds
 from paved_road.errors import Problems
-from paved_road.function import GovernedFunction, HelperFunction, Invocation
+from paved_road.function import (
+    GovernedFunction,
+    HelperFunction,
+    Invocation,
+    environment_bytes,
+    powertools_environment,
+)
 
 TRAFFIC_HOOK_HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "traffic_hook"
 TARGET_ENV = "TARGET_FUNCTION_ARN"
@@ -36,12 +44,28 @@ PAYLOAD_ENV = "SMOKE_TEST_PAYLOAD"
 EXPECT_ENV = "EXPECT_JSON"
 DEFAULT_PAYLOAD: Mapping[str, Any] = {"smokeTest": True}
 DEFAULT_TIMEOUT = Duration.minutes(1)
+MAX_TIMEOUT_S = 900  # Lambda's maximum function timeout
+REPORT_MARGIN_SECONDS = 5
+"""What the handler keeps of its run for the CodeDeploy report (``REPORT_MARGIN_SECONDS`` in
+``handlers/traffic_hook/index.py``): the target's invoke gets the rest."""
 ENVIRONMENT_LIMIT_BYTES = 4096
 """Lambda's quota on a function's environment variables: 4 KB for all of them together
 ("Function environment variables: 4 KB",
 https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). The payload and
 the expectation share it with the Powertools variables and the target ARN, so this is the
 upper bound checked at synthesis; Lambda rejects a larger total at deployment."""
+TARGET_ARN_RESERVE = 170
+"""Room kept for the target's alias ARN (a token at synth): ``arn:aws-us-gov:lambda:`` +
+Region + account + ``:function:`` + a 64-character name + ``:live`` fits."""
+PAYLOAD_LIMIT_BYTES = (
+    ENVIRONMENT_LIMIT_BYTES
+    - environment_bytes(powertools_environment("smoke-test-hook"))
+    - len(PAYLOAD_ENV)
+    - len(TARGET_ENV)
+    - TARGET_ARN_RESERVE
+)
+"""The bytes of JSON the payload (and the expectation, less its key) may take: the 4 KB
+quota less the hook function's other variables."""
 
 HOOK_FAILURE_DOC = (
     "https://docs.aws.amazon.com/codedeploy/latest/userguide/"
@@ -100,9 +124,11 @@ class SmokeTestHook(Construct):
     :param expect: items (key -> JSON value) the response payload must hold at its top
         level, e.g. ``{"statusCode": 200}``; default none (any answer without a function
         error passes). At least one item when given.
-    :param timeout: the hook function's timeout; default 1 minute.
+    :param timeout: the hook function's timeout, more than 5 seconds (kept for the report)
+        and at most 15 minutes; default 1 minute.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -121,25 +147,38 @@ class SmokeTestHook(Construct):
         if expect is not None:
             expect_json = _json_object(problems, "expect", expect)
             if expect_json is not None and not expect:
-                problems.add("expect", "must have at least one item (or be None for no check)")
+                problems.add(
+                    "expect", "must have at least one item (or be None for no check)", expect
+                )
                 expect_json = None
         if payload_json is not None:
             size = len(payload_json.encode("utf-8"))
             total = size + (len(expect_json.encode("utf-8")) if expect_json else 0)
-            if size > ENVIRONMENT_LIMIT_BYTES:
+            if size > PAYLOAD_LIMIT_BYTES:
                 problems.add(
                     "payload",
-                    f"must serialize to at most {ENVIRONMENT_LIMIT_BYTES} bytes of JSON "
-                    "(Lambda's 4 KB quota on a function's environment variables)",
+                    f"must serialize to at most {PAYLOAD_LIMIT_BYTES} bytes of JSON (Lambda's "
+                    "4 KB quota on a function's environment variables, less the hook's other "
+                    "variables)",
                     f"{size} bytes",
                 )
-            elif total > ENVIRONMENT_LIMIT_BYTES:
+            elif expect_json and total > PAYLOAD_LIMIT_BYTES - len(EXPECT_ENV):
                 problems.add(
                     "expect",
-                    f"and payload must serialize to at most {ENVIRONMENT_LIMIT_BYTES} bytes of "
-                    "JSON together (Lambda's 4 KB quota on a function's environment variables)",
+                    "and payload must serialize to at most "
+                    f"{PAYLOAD_LIMIT_BYTES - len(EXPECT_ENV)} bytes of JSON together (Lambda's "
+                    "4 KB quota on a function's environment variables, less the hook's other "
+                    "variables)",
                     f"{total} bytes",
                 )
+        timeout_s = seconds(timeout)  # whole seconds (the boundary checks it); None: a token
+        if timeout_s is not None and not REPORT_MARGIN_SECONDS < timeout_s <= MAX_TIMEOUT_S:
+            problems.add(
+                "timeout",
+                f"must be more than {REPORT_MARGIN_SECONDS} and at most {MAX_TIMEOUT_S} seconds "
+                f"(the hook keeps {REPORT_MARGIN_SECONDS} s of its run to report to CodeDeploy)",
+                int(timeout_s) if timeout_s.is_integer() else timeout_s,
+            )
         problems.raise_if_any()
         assert payload_json is not None
 

@@ -21,6 +21,7 @@ from paved_road import (
     GovernedFunction,
     Invocation,
     PavedRoadError,
+    ProgressiveDelivery,
     ProvisionedConcurrency,
     QueueConsumer,
     RollbackAlarms,
@@ -210,7 +211,11 @@ def test_runtime_version_arn_may_be_a_parameter(stack: Stack) -> None:
             },
             r"runtime_version_arn must look like arn:aws:lambda:<region>::runtime:",
         ),
-        ({"runtime_management": "Manual"}, r"runtime_management must be a RuntimeManagement"),
+        (
+            {"runtime_management": "Manual"},
+            r"runtime_management must be a paved_road.RuntimeManagement \(AUTO, FUNCTION_UPDATE, "
+            r"MANUAL\) or None, got 'Manual'$",
+        ),
         ({"deployment": "canary"}, r"deployment must be a paved_road.TrafficShift"),
         ({"deployment": TrafficShift.canary(0, 5)}, r"deployment percentage must be between"),
         ({"rollback_alarms": {"errors": True}}, r"rollback_alarms must be a paved_road"),
@@ -225,10 +230,9 @@ def test_runtime_version_arn_may_be_a_parameter(stack: Stack) -> None:
         ({"keep_versions": 0}, r"keep_versions must be an integer between 1 and 100, or None"),
         (
             {"deployment": TrafficShift.none(), "extra_rollback_alarms": ["an alarm"]},
-            r"extra_rollback_alarms needs a CodeDeploy deployment, but deployment is "
-            r"TrafficShift.none\(\)",
+            r"extra_rollback_alarms\[0\] must be a cloudwatch.IAlarm, got 'an alarm'$",
         ),
-        ({"keep_versions": True}, r"keep_versions must be an integer between 1 and 100"),
+        ({"keep_versions": True}, r"keep_versions must be a whole number or None, got True$"),
         (
             {"architecture": lambda_.Architecture.X86_64},
             r"architecture is x86_64: Graviton \(ARM_64\) is the default; pass x86_reason",
@@ -265,6 +269,24 @@ def test_delivery_props_are_validated(
     with pytest.raises(PavedRoadError, match=message) as caught:
         make(stack, **props)
     assert "GovernedFunction 'Test/Fn'" in str(caught.value)
+
+
+def test_extra_rollback_alarms_need_a_codedeploy_deployment(stack: Stack) -> None:
+    # GIVEN a real alarm WHEN it is given as an extra rollback alarm without a deployment
+    alarm = cloudwatch.Alarm(
+        stack,
+        "Latency",
+        metric=cloudwatch.Metric(namespace="Shop", metric_name="Latency"),
+        threshold=1,
+        evaluation_periods=1,
+    )
+    # THEN the conflict is named
+    with pytest.raises(
+        PavedRoadError,
+        match=r"extra_rollback_alarms needs a CodeDeploy deployment, but deployment is "
+        r"TrafficShift.none\(\)",
+    ):
+        make(stack, deployment=TrafficShift.none(), extra_rollback_alarms=[alarm])
 
 
 def test_x86_with_a_reason_is_recorded(stack: Stack) -> None:
@@ -452,7 +474,11 @@ def test_provisioned_concurrency_is_applied_after_the_deployment(stack: Stack) -
 
 
 def test_tenant_isolated_functions_reject_provisioned_concurrency(stack: Stack) -> None:
-    with pytest.raises(PavedRoadError, match=r"provisioned_concurrency is not supported"):
+    with pytest.raises(
+        PavedRoadError,
+        match=r"provisioned_concurrency must be None: Lambda tenant isolation mode does not "
+        r"support provisioned concurrency",
+    ):
         TenantIsolatedFunction(
             stack,
             "Tenant",
@@ -646,3 +672,122 @@ def test_a_literal_runtime_version_of_another_region_is_rejected() -> None:
     virginia = Stack(app, "Virginia", env=Environment(region="us-east-1"))
     with pytest.raises(PavedRoadError, match=r"region us-east-1 .*not eu-west-1"):
         make(virginia, criticality=Criticality.CRITICAL)
+
+
+# --------------------------------------------------------------- ProgressiveDelivery alone
+
+
+def _plain_function(stack: Stack, id: str = "Plain", **props: typing.Any) -> lambda_.Function:
+    return lambda_.Function(
+        stack, id, code=CODE, handler="index.handler", runtime=lambda_.Runtime.PYTHON_3_14, **props
+    )
+
+
+def _deliver(stack: Stack, **props: typing.Any) -> ProgressiveDelivery:
+    values: dict[str, typing.Any] = {
+        "function": props.pop("function", None) or _plain_function(stack),
+        "timeout": Duration.seconds(30),
+        "shift": TrafficShift.canary(10, 5),
+        "rollback_alarms": RollbackAlarms(),
+        **props,
+    }
+    return ProgressiveDelivery(stack, "Delivery", **values)
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        pytest.param(
+            {"shift": TrafficShift.canary(0, 5)},
+            r"shift percentage must be between 1 and 99, got 0$",
+            id="shift-percentage",
+        ),
+        pytest.param(
+            {"shift": TrafficShift.linear(10, 2881)},
+            r"shift interval_minutes must be between 1 and 2880, got 2881$",
+            id="shift-interval",
+        ),
+        pytest.param(
+            {"rollback_alarms": RollbackAlarms(duration_limit_ratio=1.5)},
+            r"rollback_alarms duration_limit_ratio must be above 0 and at most 1, got 1.5$",
+            id="rollback-ratio",
+        ),
+        pytest.param(
+            {"duration_limit": Duration.seconds(45)},
+            r"duration_limit must be above 0 and at most the timeout \(30000 ms\), "
+            r"got '45000 ms'$",
+            id="limit-above-timeout",
+        ),
+        pytest.param(
+            {"timeout": Duration.minutes(20)},
+            r"timeout must be between 1 and 900 seconds, got 1200$",
+            id="timeout-above-lambda-limit",
+        ),
+        pytest.param(
+            {"provisioned_concurrency": ProvisionedConcurrency(5, 2)},
+            r"provisioned_concurrency.max_capacity must be an integer of at least "
+            r"min_capacity \(5\), got 2$",
+            id="provisioned-max-below-min",
+        ),
+        pytest.param(
+            {"provisioned_concurrency": ProvisionedConcurrency(1, 5, utilization_target="high")},  # type: ignore[arg-type]
+            r"provisioned_concurrency.utilization_target must be .*, got 'high'$",
+            id="utilization-not-a-number",
+        ),
+        pytest.param(
+            {"alias_name": "123"},
+            r"alias_name must be 1-128 letters, digits, '-' or '_', and not only digits "
+            r"\(a Lambda alias name\), got '123'$",
+            id="alias-digits-only",
+        ),
+        pytest.param(
+            {"alias_name": "live alias"}, r"alias_name .*, got 'live alias'$", id="alias-space"
+        ),
+        pytest.param({"alias_name": ""}, r"alias_name must be 1-128 .*, got ''$", id="alias-empty"),
+        pytest.param(
+            {"shift": TrafficShift.none(), "extra_alarms": ["alarm"]},
+            r"extra_alarms needs a CodeDeploy deployment, but shift is TrafficShift.none\(\)",
+            id="extra-alarms-without-deployment",
+        ),
+        pytest.param(
+            {"shift": TrafficShift.none(), "pre_traffic_hook": "hook"},
+            r"pre_traffic_hook needs a CodeDeploy deployment, but shift is TrafficShift.none\(\)",
+            id="hook-without-deployment",
+        ),
+    ],
+)
+def test_progressive_delivery_validates_its_props(
+    stack: Stack, props: dict[str, typing.Any], message: str
+) -> None:
+    # GIVEN ProgressiveDelivery used directly (an aws_lambda.Function built outside
+    # paved-road) with one bad prop; real alarms and hooks stand for the placeholders
+    if props.get("extra_alarms") == ["alarm"]:
+        metric = cloudwatch.Metric(namespace="Shop", metric_name="Errors")
+        alarm = cloudwatch.Alarm(stack, "A", metric=metric, threshold=1, evaluation_periods=1)
+        props = {**props, "extra_alarms": [alarm]}
+    if props.get("pre_traffic_hook") == "hook":
+        props = {**props, "pre_traffic_hook": _plain_function(stack, "Hook")}
+    # WHEN it is created THEN one PavedRoadError names it, the prop and the value
+    with pytest.raises(
+        PavedRoadError, match="ProgressiveDelivery 'Test/Delivery': " + message
+    ) as info:
+        _deliver(stack, **props)
+    assert len(info.value.problems) == 1
+
+
+def test_progressive_delivery_caps_provisioned_concurrency_at_the_reserved(stack: Stack) -> None:
+    # GIVEN a function reserving 5 WHEN up to 10 are provisioned THEN it is refused
+    function = _plain_function(stack, reserved_concurrent_executions=5)
+    with pytest.raises(
+        PavedRoadError,
+        match=r"provisioned_concurrency.max_capacity must not exceed "
+        r"reserved_concurrent_executions \(5\)",
+    ):
+        _deliver(stack, function=function, provisioned_concurrency=ProvisionedConcurrency(1, 10))
+
+
+def test_progressive_delivery_accepts_a_valid_plan(stack: Stack) -> None:
+    # GIVEN valid props THEN the alias and the deployment group are created
+    delivery = _deliver(stack, alias_name="blue-green_1", duration_limit=Duration.seconds(10))
+    assert delivery.deployment_group is not None
+    template(stack).has_resource_properties("AWS::Lambda::Alias", {"Name": "blue-green_1"})

@@ -254,6 +254,13 @@ VALIDATION: list[tuple[str, Props, str]] = [
     ),
     ("topic-empty", {"topic": ""}, r"topic must be 1-249 characters .*, got ''"),
     ("topic-long", {"topic": "t" * 250}, r"topic must be 1-249 characters .*, got 'tttt"),
+    (
+        "topic-one-character",
+        {"topic": "t"},
+        r"topic must be at least 2 characters and not start with '.' \(Lambda's Topics "
+        r"pattern \^\[\^.\]\[a-zA-Z0-9._-\]\+\), got 't'$",
+    ),
+    ("topic-leading-dot", {"topic": ".orders"}, r"not start with '.' .*, got '.orders'$"),
     # function
     (
         "function-both",
@@ -287,12 +294,13 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "position-not-enum",
         {"starting_position": "LATEST"},
-        r"starting_position must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got 'LATEST'",
+        r"starting_position must be a lambda_.StartingPosition \(TRIM_HORIZON, LATEST, "
+        r"AT_TIMESTAMP\), got 'LATEST'",
     ),
     (
         "timestamp-missing",
         {"starting_position": AT_TIMESTAMP},
-        r"starting_position_timestamp is required with AT_TIMESTAMP, got None",
+        r"starting_position_timestamp must be given with AT_TIMESTAMP, got None",
     ),
     (
         "timestamp-without-at-timestamp",
@@ -314,10 +322,16 @@ VALIDATION: list[tuple[str, Props, str]] = [
         {"starting_position": AT_TIMESTAMP, "starting_position_timestamp": -1},
         r"starting_position_timestamp must be >= 0, got -1",
     ),
+    (  # infinity would reach jsii, which cannot encode it (the kernel process dies)
+        "timestamp-infinite",
+        {"starting_position": AT_TIMESTAMP, "starting_position_timestamp": float("inf")},
+        r"starting_position_timestamp must be a finite number of Unix seconds, got inf$",
+    ),
     (
         "timestamp-not-a-number",
         {"starting_position": AT_TIMESTAMP, "starting_position_timestamp": "2026-01-01"},
-        r"starting_position_timestamp must be a datetime or Unix seconds, got '2026-01-01'",
+        r"starting_position_timestamp must be a datetime.datetime, a number or None, "
+        r"got '2026-01-01'",
     ),
     # batching
     ("batch-0", {"batch_size": 0}, r"batch_size must be between 1 and 10000, got 0"),
@@ -348,7 +362,7 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "filters-not-a-dict",
         {"filters": ["value=order"]},
-        r"filters\[0\] must be a non-empty dict \(an event filter pattern\), got 'value=order'",
+        r"filters\[0\] must be a dict with string keys, got 'value=order'",
     ),
     (
         "filter-encryption-without-filters",
@@ -380,6 +394,12 @@ VALIDATION: list[tuple[str, Props, str]] = [
         "poller-group-too-long",
         {"poller_group": "g" * 129, "minimum_pollers": 1},
         r"poller_group must be 1-128 characters, got 'ggg",
+    ),
+    (
+        "poller-group-bad-characters",
+        {"poller_group": "orders group", "minimum_pollers": 1},
+        r"poller_group must be letters, digits, '-' and '_' only \(PollerGroupName\), "
+        r"got 'orders group'$",
     ),
     ("partitions-0", {"topic_partitions": 0}, r"topic_partitions must be between 1 and 1000000"),
     # provisioned-only props in on-demand mode
@@ -429,8 +449,8 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "destination-wrong-type",
         {"failure_destination": "arn:aws:sqs:us-east-1:111122223333:dlq"},
-        r"failure_destination must be an SQS queue, SNS topic or S3 bucket \(or omitted for a "
-        r"new queue\), got 'arn:aws:sqs:us-east-1:111122223333:dlq'",
+        r"failure_destination must be an sqs.IQueue, an sns.ITopic, an s3.IBucket or None, "
+        r"got 'arn:aws:sqs:us-east-1:111122223333:dlq'",
     ),
     # alarms and the timeout guardrail's input
     (
@@ -462,7 +482,7 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "source-not-a-kafka-source",
         {"source": CLUSTER_ARN},
-        r"source must be a KafkaSource \(KafkaSource.msk\(...\) etc.\), got 'arn:aws:kafka",
+        r"source must be a paved_road.KafkaSource, got 'arn:aws:kafka",
     ),
     (
         "source-unknown-kind",
@@ -472,7 +492,7 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "source-auth-not-enum",
         {"source": KafkaSource.msk(CLUSTER_ARN, auth="IAM")},  # type: ignore[arg-type]
-        r"source.auth must be a paved_road.KafkaAuth member, got 'IAM'",
+        r"source.auth must be a paved_road.KafkaAuth \(IAM, .*\), got 'IAM'$",
     ),
     # source: MSK
     (
@@ -510,12 +530,14 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "msk-scram-without-secret",
         {"source": KafkaSource.msk(CLUSTER_ARN, auth=KafkaAuth.SASL_SCRAM_512)},
-        r"source.secret is required for SASL_SCRAM_512 authentication$",
+        r"source.secret must be given for SASL_SCRAM_512 authentication \(the Secrets Manager "
+        r"secret holding the credentials\)$",
     ),
     (
         "msk-mtls-without-secret",
         {"source": KafkaSource.msk(CLUSTER_ARN, auth=KafkaAuth.CLIENT_CERTIFICATE_TLS)},
-        r"source.secret is required for CLIENT_CERTIFICATE_TLS authentication$",
+        r"source.secret must be given for CLIENT_CERTIFICATE_TLS authentication \(the Secrets "
+        r"Manager secret holding the credentials\)$",
     ),
     (
         "msk-iam-with-secret",
@@ -537,6 +559,45 @@ VALIDATION: list[tuple[str, Props, str]] = [
         "self-managed-port-70000",
         lambda s: {"source": KafkaSource.self_managed(["b:70000"], secret=_secret(s))},
         r"source.bootstrap_servers entries must be host:port, got 'b:70000'",
+    ),
+    (
+        "self-managed-bad-host",
+        lambda s: {"source": KafkaSource.self_managed(["-b.example.com:9092"], secret=_secret(s))},
+        r"source.bootstrap_servers entries must be host:port, got '-b.example.com:9092'$",
+    ),
+    (
+        "self-managed-eleven-brokers",
+        lambda s: {
+            "source": KafkaSource.self_managed(
+                [f"b-{i}.example.com:9092" for i in range(11)], secret=_secret(s)
+            )
+        },
+        r"source.bootstrap_servers must list at most 10 brokers, got 11$",
+    ),
+    (
+        "self-managed-repeated-broker",
+        lambda s: {"source": KafkaSource.self_managed(["b:9092", "b:9092"], secret=_secret(s))},
+        r"source.bootstrap_servers must not repeat a broker, got \['b:9092'\]$",
+    ),
+    (  # one string is kept as given (not split into characters), and reported
+        "self-managed-one-string",
+        lambda s: {"source": KafkaSource.self_managed("b:9092", secret=_secret(s))},
+        r"source.bootstrap_servers must be a tuple of strings, got 'b:9092'$",
+    ),
+    (
+        "self-managed-server-not-a-string",
+        lambda s: {"source": KafkaSource.self_managed([9092], secret=_secret(s))},  # type: ignore[list-item]
+        r"source.bootstrap_servers must be a tuple of strings, got \(9092,\)$",
+    ),
+    (
+        "msk-arn-not-a-string",
+        {"source": KafkaSource.msk(5)},  # type: ignore[arg-type]
+        r"source.cluster_arn must be a string or None, got 5$",
+    ),
+    (
+        "msk-secret-not-a-secret",
+        {"source": KafkaSource.msk(CLUSTER_ARN, auth=KafkaAuth.SASL_SCRAM_512, secret="arn")},  # type: ignore[arg-type]
+        r"source.secret must be a secretsmanager.ISecret or None, got 'arn'$",
     ),
     (
         "self-managed-iam",
@@ -571,7 +632,8 @@ VALIDATION: list[tuple[str, Props, str]] = [
     (
         "self-managed-scram-without-secret",
         {"source": KafkaSource.self_managed(BROKERS)},
-        r"source.secret is required for SASL_SCRAM_512 authentication$",
+        r"source.secret must be given for SASL_SCRAM_512 authentication \(the Secrets Manager "
+        r"secret holding the credentials\)$",
     ),
 ]
 

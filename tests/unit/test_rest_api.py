@@ -23,7 +23,13 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match, Template
 
-from paved_road import CustomDomain, GovernedFunction, GovernedRestApi, PavedRoadError
+from paved_road import (
+    CustomDomain,
+    GovernedDomainName,
+    GovernedFunction,
+    GovernedRestApi,
+    PavedRoadError,
+)
 from paved_road.guardrails.rules import ALL_RULES
 from tests.cfn_lint import lint_errors
 from tests.conftest import new_stack, run_guardrails, template
@@ -537,6 +543,21 @@ PRIVATE = apigw.EndpointType.PRIVATE
             "web_acl_arn must be a regional WAFv2 web ACL ARN, got 'not-an-arn'",
             id="bad-web-acl-arn",
         ),
+        pytest.param(
+            {"rest_api_name": " "},
+            "rest_api_name must not be blank (None names the API after the construct id), got ' '",
+            id="blank-rest-api-name",
+        ),
+        pytest.param(
+            {"rest_api_name": ""},
+            "rest_api_name must not be blank",
+            id="empty-rest-api-name",
+        ),
+        pytest.param(
+            {"domain": CustomDomain("api.example.com", CERT_EU, base_path=5)},  # type: ignore[arg-type]
+            "domain.base_path must be a string or None, got 5",
+            id="base-path-not-a-string",
+        ),
     ],
 )
 def test_invalid_props_are_rejected(
@@ -557,7 +578,7 @@ def test_vpc_endpoints_are_only_for_private_apis(stack: Stack) -> None:
 def test_private_api_cannot_have_a_custom_domain(stack: Stack) -> None:
     # GIVEN a PRIVATE API (with its endpoint) and a custom domain THEN the domain is rejected
     with pytest.raises(
-        PavedRoadError, match=re.escape(PREFIX + "domain is not supported for PRIVATE APIs")
+        PavedRoadError, match=re.escape(PREFIX + "domain cannot be used with a PRIVATE API")
     ) as info:
         GovernedRestApi(
             stack,
@@ -567,6 +588,51 @@ def test_private_api_cannot_have_a_custom_domain(stack: Stack) -> None:
             domain=CustomDomain("api.example.com", CERT),
         )
     assert len(info.value.problems) == 1
+
+
+@pytest.mark.parametrize(
+    ("domain", "message"),
+    [
+        pytest.param(
+            CustomDomain("API.example.com", CERT_EU),
+            "domain.domain_name must be a lower-case host name, got 'API.example.com'",
+            id="upper-case-name",
+        ),
+        pytest.param(
+            CustomDomain("api.example.com", "arn:aws:acm:eu-west-1:111122223333:cert/x"),
+            "domain.certificate_arn must be an ACM certificate ARN, got 'arn:aws:acm:eu-west-1:",
+            id="bad-certificate-arn",
+        ),
+        pytest.param(
+            CustomDomain("api.example.com", CERT_EU, base_path="/orders"),
+            "domain.base_path must be empty, None or segments of",
+            id="leading-slash-base-path",
+        ),
+    ],
+)
+def test_a_domain_name_built_directly_is_validated(
+    stack: Stack, domain: CustomDomain, message: str
+) -> None:
+    # GIVEN an API WHEN a GovernedDomainName is built for it with a bad domain
+    api = GovernedRestApi(stack, "Api")
+    # THEN the domain name reports it as GovernedRestApi(domain=...) would
+    with pytest.raises(
+        PavedRoadError, match=re.escape("GovernedDomainName 'Test/Second': " + message)
+    ) as info:
+        GovernedDomainName(stack, "Second", owner=api, domain=domain)
+    assert len(info.value.problems) == 1
+
+
+def test_a_domain_name_built_directly_refuses_a_private_owner(stack: Stack) -> None:
+    # GIVEN a PRIVATE API WHEN a GovernedDomainName is built for it THEN it is refused
+    api = GovernedRestApi(stack, "Api", endpoint_type=PRIVATE, vpc_endpoints=[endpoint(stack)])
+    with pytest.raises(
+        PavedRoadError,
+        match=re.escape("GovernedDomainName 'Test/Second': domain cannot be used with a PRIVATE"),
+    ):
+        GovernedDomainName(
+            stack, "Second", owner=api, domain=CustomDomain("api.example.com", CERT_EU)
+        )
 
 
 def test_several_problems_are_raised_together(stack: Stack) -> None:

@@ -158,10 +158,19 @@ def test_target_with_other_policy_or_mode_is_rejected(stack: Stack) -> None:
 
 def test_domain_must_exist_and_be_used_once(stack: Stack) -> None:
     v1, v2 = apis(stack)
-    with pytest.raises(PavedRoadError, match=r"domain must be a GovernedDomainName"):
+    # (the API without a domain is named by its path, not by its Python repr)
+    with pytest.raises(
+        PavedRoadError,
+        match=r"domain must be a GovernedDomainName or a GovernedRestApi created with domain=, "
+        r"got 'Test/V2'$",
+    ):
         RoutingRules(stack, "NoDomain", domain=v2)
     RoutingRules(stack, "Routing", domain=v1)
-    with pytest.raises(PavedRoadError, match=r"already has RoutingRules"):
+    with pytest.raises(
+        PavedRoadError,
+        match=r"already has RoutingRules: only one set of rules per domain is allowed, "
+        r"got 'Test/Routing'$",
+    ):
         RoutingRules(stack, "Again", domain=v1)
 
 

@@ -155,13 +155,23 @@ def test_created_topic_is_notified_of_non_compliant_functions() -> None:
     # AND the topic is encrypted with a rotating customer managed key EventBridge may use
     assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert {
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-        "Effect": "Allow",
-        "Principal": {"Service": "events.amazonaws.com"},
-        "Resource": "*",
-    } in key["Properties"]["KeyPolicy"]["Statement"]
-    # AND its policy refuses plain HTTP and lets EventBridge publish
+    # (the two actions EventBridge documents, for this account's EventBridge only)
+    events_statements = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Principal") == {"Service": "events.amazonaws.com"}
+    ]
+    assert events_statements == [
+        {
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Resource": "*",
+        }
+    ]
+    # AND its policy refuses plain HTTP and lets the notification rule (only) publish
+    events_rule_id, _ = _resource(template, "AWS::Events::Rule")
     template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {
@@ -183,6 +193,11 @@ def test_created_topic_is_notified_of_non_compliant_functions() -> None:
                                 "Effect": "Allow",
                                 "Principal": {"Service": "events.amazonaws.com"},
                                 "Resource": {"Ref": topic_id},
+                                "Condition": {
+                                    "ArnEquals": {
+                                        "aws:SourceArn": {"Fn::GetAtt": [events_rule_id, "Arn"]}
+                                    }
+                                },
                             }
                         ),
                     ]
@@ -191,7 +206,6 @@ def test_created_topic_is_notified_of_non_compliant_functions() -> None:
         },
     )
     # AND the dead-letter queue accepts messages from that EventBridge rule only
-    events_rule_id, _ = _resource(template, "AWS::Events::Rule")
     template.has_resource_properties(
         "AWS::SQS::QueuePolicy",
         {
@@ -235,6 +249,56 @@ def test_a_given_topic_is_used_as_is() -> None:
         "AWS::Events::Rule",
         {"Targets": [Match.object_like({"Arn": {"Ref": topic_id}})]},
     )
+    # AND only that rule may publish to it
+    rule_id = stack.get_logical_id(rule.notification_rule.node.default_child)  # type: ignore[union-attr,arg-type]
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sns:Publish",
+                        "Condition": {
+                            "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}
+                        },
+                        "Effect": "Allow",
+                        "Principal": {"Service": "events.amazonaws.com"},
+                        "Resource": {"Ref": topic_id},
+                        "Sid": Match.any_value(),
+                    }
+                ]
+            }
+        },
+    )
+
+
+def test_a_topic_of_another_stack_is_published_to_by_this_account_only() -> None:
+    # GIVEN a topic in another stack of the app
+    app = App(builtin_cloud_formation_validation=False)
+    alerts = Stack(app, "Alerts")
+    topic = sns.Topic(alerts, "Alerts")
+    RuntimeComplianceRule(Stack(app, "Compliance"), "Runtimes", notification_topic=topic)
+    # WHEN the app is synthesized (the rule's ARN in the topic policy would be a cycle)
+    app.synth()
+    # THEN the topic policy allows EventBridge of the rule's account to publish
+    Template.from_stack(alerts).has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Action": "sns:Publish",
+                            "Condition": {
+                                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+                            },
+                            "Principal": {"Service": "events.amazonaws.com"},
+                        }
+                    )
+                ]
+            }
+        },
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -258,8 +322,18 @@ def test_a_given_topic_is_used_as_is() -> None:
         ),
         (
             {"notification_topic": "topic", "create_topic": True},
-            r"notification_topic and create_topic=True are exclusive",
+            r"notification_topic and create_topic=True are exclusive \(only one may be given\)",
         ),
+        (
+            {"approved_runtimes": ["cobol85"]},
+            r"approved_runtimes must be .*: unknown cobol85, got \['cobol85'\]$",
+        ),
+        (
+            {"config_rule_name": " "},
+            r"config_rule_name must be 1-128 characters, not only whitespace \(AWS Config "
+            r"ConfigRuleName\), got ' '$",
+        ),
+        ({"config_rule_name": "r" * 129}, r"config_rule_name must be 1-128 characters"),
     ],
 )
 def test_bad_props_raise_one_paved_road_error(kwargs: dict[str, Any], match: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnParameter, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
 
@@ -93,15 +93,61 @@ def test_public_routes_acknowledge_authorization_findings(tmp_path) -> None:  # 
     [
         ({"token_delay": Duration.seconds(11)}, r"token_delay \(ms\).*11000"),
         ({"token_delay": 5}, r"token_delay must be an aws_cdk.Duration"),
-        ({"language": "nodejs"}, r"language must be a StreamingLanguage"),
+        (
+            {"language": "nodejs"},
+            r"language must be a paved_road\.StreamingLanguage \(NODEJS, PYTHON_WEB_ADAPTER\), "
+            r"got 'nodejs'",
+        ),
         ({"web_adapter_layer_version": 0}, r"web_adapter_layer_version"),
+        (  # a fractional millisecond was a jsii error (to_milliseconds of 1.5 ms)
+            {"token_delay": Duration.millis(1.5)},
+            r"token_delay must be a whole number of milliseconds, got '1\.5 ms'$",
+        ),
+        (  # TOKEN_DELAY_MS can only be derived from a Duration.millis token
+            {"token_delay": "seconds-token"},
+            r"token_delay must be given as Duration.millis\(<token>\) when it is a token, "
+            r"got 'Duration.seconds\(<token>\)'$",
+        ),
+        # a blank handler or service name was silently replaced by the default
+        ({"handler": ""}, r"handler must not be blank \(omit it for the default\), got ''$"),
+        ({"service_name": " "}, r"service_name must not be blank .*, got ' '$"),
+        # native streaming is Node.js; the web adapter variant is Python
+        (
+            {"runtime": lambda_.Runtime.PYTHON_3_13},
+            r"runtime must be a Node.js runtime for StreamingLanguage.NODEJS, got 'python3.13'$",
+        ),
+        (
+            {
+                "language": StreamingLanguage.PYTHON_WEB_ADAPTER,
+                "runtime": lambda_.Runtime.NODEJS_22_X,
+            },
+            r"runtime must be a Python runtime for StreamingLanguage.PYTHON_WEB_ADAPTER, "
+            r"got 'nodejs22.x'$",
+        ),
     ],
 )
 def test_streaming_function_validation(
     stack: Stack, kwargs: dict[str, object], pattern: str
 ) -> None:
+    if kwargs.get("token_delay") == "seconds-token":
+        amount = CfnParameter(stack, "Delay", type="Number", default=1).value_as_number
+        kwargs = {"token_delay": Duration.seconds(amount)}
     with pytest.raises(PavedRoadError, match=rf"StreamingFunction 'Test/S'.*{pattern}"):
         StreamingFunction(stack, "S", **kwargs)  # type: ignore[arg-type]
+
+
+def test_token_delay_may_be_a_millis_token(stack: Stack) -> None:
+    # GIVEN the delay as a number parameter in milliseconds
+    amount = CfnParameter(stack, "Delay", type="Number", default=50).value_as_number
+    StreamingFunction(stack, "S", token_delay=Duration.millis(amount))
+    # THEN the function's TOKEN_DELAY_MS is the parameter
+    functions = template(stack).find_resources("AWS::Lambda::Function").values()
+    delays = [
+        f["Properties"]["Environment"]["Variables"].get("TOKEN_DELAY_MS")
+        for f in functions
+        if "Environment" in f["Properties"]
+    ]
+    assert {"Ref": "Delay"} in delays
 
 
 def test_dependencies_layer_is_python_only(stack: Stack) -> None:
@@ -147,3 +193,27 @@ def test_stream_timeout_above_fifteen_minutes_is_rejected(stack: Stack) -> None:
     # THEN the function (1 s-15 min) and the route reject it before CloudFormation does
     with pytest.raises(PavedRoadError, match=r"Test/Chat.*timeout"):
         StreamingApi(stack, "Chat", stream_timeout=Duration.minutes(16))
+
+
+@pytest.mark.parametrize(("minutes", "shown"), [(16, "960"), (0, "0")])
+def test_stream_timeout_is_named_as_the_blueprint_prop(
+    stack: Stack, minutes: int, shown: str
+) -> None:
+    # the function's timeout and the route's integration timeout come from stream_timeout:
+    # the error names it, not the inner function's "timeout"
+    with pytest.raises(
+        PavedRoadError,
+        match=rf"^StreamingApi 'Test/Chat': stream_timeout must be between 1 and 900 seconds, "
+        rf"got {shown}$",
+    ):
+        StreamingApi(stack, "Chat", stream_timeout=Duration.minutes(minutes))
+
+
+@pytest.mark.parametrize("reason", ["", " "])
+def test_blank_public_reason_is_rejected(stack: Stack, reason: str) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=rf"^StreamingApi 'Test/Chat': public_reason must say why both routes are public "
+        rf"\(or None: IAM or the authorizer\), got '{reason}'$",
+    ):
+        StreamingApi(stack, "Chat", public_reason=reason)

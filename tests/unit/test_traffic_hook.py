@@ -21,10 +21,13 @@ from paved_road import (
     TrafficShift,
 )
 from paved_road.assembly import acknowledgments
-from paved_road.function import HelperFunction
+from paved_road.function import HelperFunction, environment_bytes
 from paved_road.pruning import PRUNER_ID
 from paved_road.traffic_hook import (
-    ENVIRONMENT_LIMIT_BYTES,
+    PAYLOAD_LIMIT_BYTES,
+    REPORT_MARGIN_SECONDS,
+    TARGET_ARN_RESERVE,
+    TARGET_ENV,
     TRAFFIC_HOOK_HANDLER_DIR,
     SmokeTestHook,
 )
@@ -253,7 +256,7 @@ def test_a_critical_target_with_the_hook_passes_the_guardrails_strictly(tmp_path
     [
         pytest.param(
             {"payload": ["smokeTest"]},
-            r"SmokeTestHook 'Test/Smoke': payload must be a mapping \(a JSON object\), "
+            r"SmokeTestHook 'Test/Smoke': payload must be a dict with string keys or None, "
             r"got \['smokeTest'\]",
             id="payload-not-a-mapping",
         ),
@@ -269,7 +272,7 @@ def test_a_critical_target_with_the_hook_passes_the_guardrails_strictly(tmp_path
         ),
         pytest.param(
             {"payload": {1: "one"}},
-            r"payload must have string keys only \(JSON object keys\), got \[1\]",
+            r"SmokeTestHook 'Test/Smoke': payload key 1 must be a string, got 1$",
             id="payload-int-key",
         ),
         pytest.param(
@@ -279,7 +282,8 @@ def test_a_critical_target_with_the_hook_passes_the_guardrails_strictly(tmp_path
         ),
         pytest.param(
             {"expect": "statusCode=200"},
-            r"expect must be a mapping \(a JSON object\), got 'statusCode=200'",
+            r"SmokeTestHook 'Test/Smoke': expect must be a dict with string keys or None, "
+            r"got 'statusCode=200'",
             id="expect-not-a-mapping",
         ),
         pytest.param(
@@ -289,18 +293,32 @@ def test_a_critical_target_with_the_hook_passes_the_guardrails_strictly(tmp_path
         ),
         pytest.param(
             {"expect": {}},
-            r"expect must have at least one item \(or be None for no check\)",
+            r"expect must have at least one item \(or be None for no check\), got \{\}$",
             id="expect-empty",
         ),
         pytest.param(
-            {"payload": {"data": "x" * ENVIRONMENT_LIMIT_BYTES}},
-            r"payload must serialize to at most 4096 bytes of JSON \(Lambda's 4 KB quota on a "
-            r"function's environment variables\), got '4107 bytes'",
+            {"timeout": Duration.seconds(5)},
+            r"SmokeTestHook 'Test/Smoke': timeout must be more than 5 and at most 900 seconds "
+            r"\(the hook keeps 5 s of its run to report to CodeDeploy\), got 5$",
+            id="timeout-leaves-no-time-to-invoke",
+        ),
+        pytest.param(
+            {"timeout": Duration.minutes(16)},
+            r"SmokeTestHook 'Test/Smoke': timeout must be more than 5 and at most 900 seconds "
+            r".*, got 960$",
+            id="timeout-above-lambda-limit",
+        ),
+        pytest.param(
+            {"payload": {"data": "x" * PAYLOAD_LIMIT_BYTES}},
+            rf"payload must serialize to at most {PAYLOAD_LIMIT_BYTES} bytes of JSON "
+            r"\(Lambda's 4 KB quota .*, less the hook's other variables\), "
+            rf"got '{PAYLOAD_LIMIT_BYTES + 11} bytes'$",
             id="payload-over-4kb",
         ),
         pytest.param(
             {"payload": {"data": "x" * 3000}, "expect": {"echo": "y" * 1100}},
-            r"expect and payload must serialize to at most 4096 bytes of JSON together",
+            rf"expect and payload must serialize to at most {PAYLOAD_LIMIT_BYTES - 11} bytes of "
+            r"JSON together",
             id="payload-and-expect-over-4kb",
         ),
     ],
@@ -314,18 +332,53 @@ def test_bad_props_raise_one_paved_road_error(
     assert len(caught.value.problems) == 1
 
 
-def test_a_payload_of_exactly_4kb_is_accepted(stack: Stack) -> None:
-    # GIVEN a payload whose JSON is exactly 4096 bytes ({"data":"..."} is 11 bytes + data)
-    hook = SmokeTestHook(stack, "Smoke", payload={"data": "x" * (ENVIRONMENT_LIMIT_BYTES - 11)})
-    # THEN it is accepted as is
+def test_the_report_margin_is_the_handlers() -> None:
+    # GIVEN the margin the construct checks the timeout against
+    handler = (TRAFFIC_HOOK_HANDLER_DIR / "index.py").read_text(encoding="utf-8")
+    # THEN it is the time the handler keeps back for its report
+    assert f"REPORT_MARGIN_SECONDS = {REPORT_MARGIN_SECONDS}\n" in handler
+
+
+def test_a_six_second_timeout_is_accepted(stack: Stack) -> None:
+    hook = SmokeTestHook(stack, "Smoke", timeout=Duration.seconds(6))
+    assert hook_function(stack, hook)["Properties"]["Timeout"] == 6
+
+
+def test_a_payload_of_exactly_the_budget_is_accepted(stack: Stack) -> None:
+    # GIVEN a payload whose JSON is exactly the budget ({"data":"..."} is 11 bytes + data)
+    hook = SmokeTestHook(
+        stack, "Smoke", payload={"data": "x" * (PAYLOAD_LIMIT_BYTES - 11)}, expect=None
+    )
+    # THEN it is accepted as is, and the function's variables fit Lambda's 4 KB with room
+    # for the target's alias ARN (a token here)
     variables = hook_function(stack, hook)["Properties"]["Environment"]["Variables"]
-    assert len(variables["SMOKE_TEST_PAYLOAD"].encode()) == ENVIRONMENT_LIMIT_BYTES
+    assert len(variables["SMOKE_TEST_PAYLOAD"].encode()) == PAYLOAD_LIMIT_BYTES
+    literal = {k: v for k, v in variables.items() if isinstance(v, str)}
+    assert environment_bytes(literal) + len(TARGET_ENV) + TARGET_ARN_RESERVE <= 4096
 
 
-def test_several_problems_are_reported_together(stack: Stack) -> None:
-    # GIVEN a bad payload and a bad expectation
+def test_a_payload_one_byte_over_the_budget_is_refused(stack: Stack) -> None:
+    with pytest.raises(PavedRoadError, match=rf"got '{PAYLOAD_LIMIT_BYTES + 1} bytes'$"):
+        SmokeTestHook(
+            stack, "Smoke", payload={"data": "x" * (PAYLOAD_LIMIT_BYTES - 10)}, expect=None
+        )
+
+
+def test_several_type_problems_are_reported_together(stack: Stack) -> None:
+    # GIVEN a payload and an expectation of the wrong types
     with pytest.raises(PavedRoadError, match=r"SmokeTestHook 'Test/Smoke': 2 problems") as caught:
-        SmokeTestHook(stack, "Smoke", payload=["x"], expect={})
+        SmokeTestHook(stack, "Smoke", payload=["x"], expect="statusCode=200")
+    # THEN both are listed
+    assert [p.split(": ", 1)[1].split(" ")[0] for p in caught.value.problems] == [
+        "payload",
+        "expect",
+    ]
+
+
+def test_several_value_problems_are_reported_together(stack: Stack) -> None:
+    # GIVEN dicts as payload and expectation, but a bad payload and a bad expectation
+    with pytest.raises(PavedRoadError, match=r"SmokeTestHook 'Test/Smoke': 2 problems") as caught:
+        SmokeTestHook(stack, "Smoke", payload={"ratio": float("nan")}, expect={})
     # THEN both are listed
     assert [p.split(": ", 1)[1].split(" ")[0] for p in caught.value.problems] == [
         "payload",
