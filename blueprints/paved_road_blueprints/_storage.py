@@ -3,6 +3,7 @@ a write-only grant to one key prefix."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
@@ -11,7 +12,36 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from paved_road._validate import is_token
+from paved_road.errors import Problems
+
 S3_ACCESS_LOGS_BUCKET_POLICY_FLAG = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+
+# Characters S3 calls safe for key names, without the IAM wildcards '*' and '?' (they
+# would widen the prefix-scoped PutObject grant), as ClaimCheck's key_prefix; segments are
+# non-empty and not '.' or '..'.
+_SEGMENT = r"(?!\.\.?(?:/|$))[A-Za-z0-9!_.'()-]+"
+OBJECT_PREFIX = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
+MAX_OBJECT_PREFIX_LENGTH = 512
+
+
+def check_object_prefix(problems: Problems, prefix: str) -> None:
+    """A blueprint's ``object_prefix``: the key prefix objects are written under and the
+    write grant is scoped to (``<bucket>/<prefix>/*``)."""
+    if is_token(prefix):
+        return
+    if not OBJECT_PREFIX.match(prefix):
+        problems.add(
+            "object_prefix",
+            "must be non-empty with no leading or trailing '/': segments (not '.' or '..') "
+            "of letters, digits and ! _ . ' ( ) - joined by single '/' (no IAM wildcards "
+            "'*' or '?'), e.g. 'events' or 'raw/orders'",
+            prefix,
+        )
+    elif len(prefix) > MAX_OBJECT_PREFIX_LENGTH:
+        problems.add(
+            "object_prefix", f"must be at most {MAX_OBJECT_PREFIX_LENGTH} characters", len(prefix)
+        )
 
 
 def secure_bucket(scope: Construct, id: str, production: bool, **logging: Any) -> s3.Bucket:

@@ -20,9 +20,14 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from paved_road import Criticality, DeliveryProps, GovernedFunctionProps, QueueConsumer
+from paved_road._boundary import checked_props
 from paved_road.errors import Problems
 from paved_road_blueprints._assets import handler_code as _handler_code
-from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
+from paved_road_blueprints._storage import (
+    check_object_prefix,
+    data_bucket_with_access_logs,
+    grant_put_under_prefix,
+)
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "event_processor"
 
@@ -40,6 +45,7 @@ class EventProcessingService(Construct):
     ``idempotency_table`` (or None).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -79,10 +85,7 @@ class EventProcessingService(Construct):
         """
         super().__init__(scope, id)
         problems = Problems("EventProcessingService", self.node.path)
-        if not object_prefix or object_prefix.startswith("/") or object_prefix.endswith("/"):
-            problems.add(
-                "object_prefix", "must be non-empty with no leading or trailing '/'", object_prefix
-            )
+        check_object_prefix(problems, object_prefix)
         problems.raise_if_any()
 
         self.bucket, self.access_logs_bucket = data_bucket_with_access_logs(self, production)

@@ -34,10 +34,15 @@ from paved_road import (
     KafkaSource,
     PollerSizing,
 )
+from paved_road._boundary import checked_props
 from paved_road.errors import Problems
 from paved_road.kafka import DEFAULT_BATCHING_WINDOW, DEFAULT_RECORD_PROCESSING_TIME
 from paved_road_blueprints._assets import handler_code
-from paved_road_blueprints._storage import data_bucket_with_access_logs, grant_put_under_prefix
+from paved_road_blueprints._storage import (
+    check_object_prefix,
+    data_bucket_with_access_logs,
+    grant_put_under_prefix,
+)
 
 HANDLER_DIR = Path(__file__).parent / "handlers" / "kafka_processor"
 OUTPUT_DLQ_MAX_RECEIVE_COUNT = 5
@@ -60,6 +65,7 @@ class KafkaStreamProcessor(Construct):
     ``output_dead_letter_queue`` (SQS output), ``poller_sizing`` (or None).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -117,15 +123,13 @@ class KafkaStreamProcessor(Construct):
         problems = Problems("KafkaStreamProcessor", self.node.path)
         if not isinstance(output, StreamOutput):
             problems.add("output", "must be StreamOutput.S3 or StreamOutput.SQS", output)
-        if not object_prefix or object_prefix.startswith("/") or object_prefix.endswith("/"):
-            problems.add(
-                "object_prefix", "must be non-empty with no leading or trailing '/'", object_prefix
-            )
+        check_object_prefix(problems, object_prefix)
         explicit = minimum_pollers is not None or maximum_pollers is not None
         if poller_sizing is not None and explicit:
             problems.add(
                 "poller_sizing",
-                "is exclusive with minimum_pollers/maximum_pollers",
+                "is exclusive with minimum_pollers/maximum_pollers: give only one of them "
+                "(the sizing sets both)",
                 "both given",
             )
         if on_demand and (poller_sizing is not None or explicit):

@@ -22,7 +22,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from paved_road import Criticality, GovernedFunctionProps
-from paved_road._validate import check_range
+from paved_road._boundary import checked_props
+from paved_road._validate import check_range, is_token
 from paved_road.errors import Problems
 from paved_road.rest_api import DEFAULT_SECURITY_POLICY
 from paved_road.tenancy import TenantAuthorizer, TenantIdSource, TenantIsolatedFunction
@@ -74,6 +75,7 @@ class MultiTenantApi(Construct):
     ``access_logs`` (logs.LogGroup), ``methods`` (the API methods).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -96,9 +98,15 @@ class MultiTenantApi(Construct):
         check_range(problems, "throttling_rate_limit", throttling_rate_limit, 1, 1e6)
         check_range(problems, "throttling_burst_limit", throttling_burst_limit, 0, 5000)
         if tenant_table is not None and allowed_tenants is not None:
-            problems.add("tenant_table/allowed_tenants", "are mutually exclusive", "both")
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", stage_name or ""):
-            problems.add("stage_name", "must be non-empty [A-Za-z0-9_-]", stage_name)
+            problems.add(
+                "tenant_table/allowed_tenants",
+                "are mutually exclusive: give at most one tenant registry",
+                "both",
+            )
+        if not is_token(stage_name) and not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", stage_name):
+            problems.add(
+                "stage_name", "must be non-empty [A-Za-z0-9_-], at most 128 characters", stage_name
+            )
         problems.raise_if_any()
 
         if signing_secret is None:

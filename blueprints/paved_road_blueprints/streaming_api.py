@@ -17,6 +17,8 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from paved_road import Criticality, DeliveryProps, GovernedFunction, Invocation
+from paved_road._boundary import checked_props
+from paved_road._validate import check_range, seconds
 from paved_road.errors import Problems
 from paved_road.rest_api import CustomDomain, GovernedRestApi
 from paved_road.streaming import (
@@ -40,7 +42,7 @@ class StreamingApi(Construct):
     :param authorizer: authorizes both routes; default none, which means IAM (SigV4)
         authorization unless ``public_reason`` is given.
     :param public_reason: make both routes public, with this reason; default none.
-    :param stream_timeout: the streaming integration timeout (up to 15 minutes); default
+    :param stream_timeout: the streaming integration timeout, 1 s to 15 minutes; default
         5 minutes. The streaming function's timeout matches it.
     :param token_delay: pause between streamed tokens; default 50 ms.
     :param dependencies_layer: Python streaming only: the FastAPI/uvicorn layer; default
@@ -58,6 +60,7 @@ class StreamingApi(Construct):
     STREAM_PATH = "/chat/stream"
     BUFFERED_PATH = "/chat"
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -78,7 +81,17 @@ class StreamingApi(Construct):
         super().__init__(scope, id)
         problems = Problems("StreamingApi", self.node.path)
         if authorizer is not None and public_reason is not None:
-            problems.add("authorizer/public_reason", "are mutually exclusive", "both")
+            problems.add(
+                "authorizer/public_reason", "are mutually exclusive: give at most one", "both"
+            )
+        if public_reason is not None and not public_reason.strip():
+            problems.add(
+                "public_reason",
+                "must say why both routes are public (or None: IAM or the authorizer)",
+                public_reason,
+            )
+        # the streaming function's timeout and the streaming route's integration timeout
+        check_range(problems, "stream_timeout", seconds(stream_timeout), 1, 900, "seconds")
         problems.raise_if_any()
 
         self.api = GovernedRestApi(

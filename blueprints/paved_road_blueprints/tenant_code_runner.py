@@ -23,7 +23,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from paved_road._boundary import checked_props
 from paved_road._markers import TENANT_TAG
+from paved_road._validate import is_token
 from paved_road.errors import Problems
 from paved_road.fleet import (
     DEFAULT_MAX_RESOURCES_PER_STACK,
@@ -33,6 +35,7 @@ from paved_road.fleet import (
     cell_of,
     construct_id,
 )
+from paved_road_blueprints._problems import reported_as
 
 MAX_INLINE_POLICY_CHARS = 10_240
 """IAM's limit on the inline policies of one role (aggregate, whitespace excluded)."""
@@ -52,6 +55,44 @@ def _policy_size(function_names: Sequence[str]) -> int:
         '"Action":"lambda:InvokeFunction","Resource":[]}]}'
     )
     return fixed + sum(_LONGEST_ARN_PREFIX + len(name) + 3 for name in function_names)
+
+
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def _check_env(problems: Problems, env: Environment | None) -> None:
+    if env is None or not isinstance(env, Environment):
+        return  # the boundary has checked its type
+    account, region = env.account, env.region
+    if account is not None and not is_token(account) and not re.fullmatch(r"\d{12}", account):
+        problems.add("env.account", "must be a 12-digit AWS account id", account)
+    if region is not None and not is_token(region) and not _REGION.match(region):
+        problems.add("env.region", "must be an AWS Region such as 'eu-west-1'", region)
+
+
+_FLEET_FIELDS = {"function": "name"}
+"""Tenant fields the fleet names that a Snippet calls otherwise."""
+_FLEET_ITEM = re.compile(r"^tenants(\[\d+\])(?:\.(\w+))?(.*)$", re.S)
+
+
+def _as_snippet_props(text: str) -> str:
+    """A fleet problem in the runner's words: ``tenants[2].function ...`` ->
+    ``snippets[2].name ...`` (snippets and tenants share positions), ``stack_props['env']``
+    -> ``env``; the fleet's other props have the runner's names."""
+    item = _FLEET_ITEM.match(text)
+    if item:
+        index, field, rest = item.groups()
+        field = _FLEET_FIELDS.get(field, field)
+        return f"snippets{index}{'.' + field if field else ''}{rest}"
+    return text.replace("stack_props['env']", "env", 1)
+
+
+class _Snippets:
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __repr__(self) -> str:
+        return f"{self.count} snippets"
 
 
 @dataclass(frozen=True)
@@ -100,16 +141,19 @@ class TenantCodeRunner(Construct):
     :param vendor_layers: layer ARNs of vendor code; default none.
     :param code_signing_config_arn: only code signed by your profiles deploys;
         default none.
-    :param runtime: default ``python3.14``.
+    :param runtime: default ``python3.14``; must not be deprecated unless
+        ``acknowledge_deprecated_runtime`` gives the reason.
     :param timeout: default 10 s (snippets are short extension points).
     :param memory_size: default 256 MB.
     :param max_resources_per_stack: fleet shard budget; default 250.
+    :param acknowledge_deprecated_runtime: reason to use a deprecated runtime; default none.
 
     Attributes: ``fleet`` (TenantFunctionFleet), ``invoker_roles`` (tenant id ->
     ``iam.CfnRole``), ``invoker_role_names`` (tenant id -> role name),
     ``access_stacks``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -126,73 +170,86 @@ class TenantCodeRunner(Construct):
         timeout: Duration | None = None,
         memory_size: int = 256,
         max_resources_per_stack: int = DEFAULT_MAX_RESOURCES_PER_STACK,
+        acknowledge_deprecated_runtime: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         problems = Problems("TenantCodeRunner", self.node.path)
-        if not re.fullmatch(r"\d{12}", str(platform_account)):
+        if not is_token(platform_account) and not re.fullmatch(r"\d{12}", platform_account):
             problems.add("platform_account", "must be a 12-digit AWS account id", platform_account)
-        if external_id is not None and not re.fullmatch(
-            r"[A-Za-z0-9_+=,.@:/-]{2,1224}", external_id
+        if (
+            external_id is not None
+            and not is_token(external_id)
+            and not re.fullmatch(r"[A-Za-z0-9_+=,.@:/-]{2,1224}", external_id)
         ):
             problems.add(
                 "external_id", "must be 2-1224 characters of [A-Za-z0-9_+=,.@:/-]", external_id
             )
+        _check_env(problems, env)
         if not snippets:
             problems.add("snippets", "must name at least one snippet", list(snippets))
+        by_tenant: dict[str, list[Snippet]] = {}
+        first: dict[str, int] = {}
         for position, snippet in enumerate(snippets):
             if not isinstance(snippet, Snippet):
                 problems.add(f"snippets[{position}]", "must be a Snippet", snippet)
-        by_tenant: dict[str, list[Snippet]] = {}
-        for snippet in snippets:
-            if isinstance(snippet, Snippet):
+            else:  # the boundary (@checked_props) has checked each Snippet's field types
                 by_tenant.setdefault(snippet.tenant_id, []).append(snippet)
+                first.setdefault(snippet.tenant_id, position)
         lowered: dict[str, str] = {}
         for tenant_id in by_tenant:
+            where = f"snippets[{first[tenant_id]}].tenant_id"
             other = lowered.setdefault(tenant_id.lower(), tenant_id)
             if other != tenant_id:
                 problems.add(
-                    "snippets",
-                    f"name tenants {other!r} and {tenant_id!r}, whose invoker roles would differ "
-                    "only in case; IAM role names are case-insensitive",
+                    where,
+                    f"must differ from tenant {other!r} in more than case: IAM role names (the "
+                    "tenants' invoker roles) are case-insensitive",
+                    tenant_id,
                 )
             role_name = f"{name_prefix}-invoke-{tenant_id}"
             if len(role_name) > 64:
                 problems.add(
-                    "snippets",
-                    f"gives invoker role name {role_name!r} ({len(role_name)} characters); IAM "
-                    "allows 64: shorten name_prefix or the tenant id",
+                    where,
+                    f"must give an invoker role name of at most 64 characters (IAM's limit), not "
+                    f"{role_name!r} ({len(role_name)}): shorten name_prefix or the tenant id",
+                    tenant_id,
                 )
         problems.raise_if_any()
 
         stack_props: dict[str, Any] = {"env": env} if env is not None else {}
-        self.fleet = TenantFunctionFleet(
-            self,
-            "Functions",
-            tenants=[
-                Tenant(
-                    s.tenant_id,
-                    function=s.name,
-                    code=s.code,
-                    handler=s.handler,
-                    timeout=s.timeout,
-                    memory_size=s.memory_size,
-                    reserved_concurrency=s.reserved_concurrency,
-                    tags=s.tags,
-                    untrusted=True,
-                    retired=s.retired,
-                )
-                for s in snippets
-            ],
-            untrusted=True,
-            name_prefix=name_prefix,
-            vendor_layers=vendor_layers,
-            code_signing_config_arn=code_signing_config_arn,
-            runtime=runtime,
-            timeout=timeout or Duration.seconds(10),
-            memory_size=memory_size,
-            max_resources_per_stack=max_resources_per_stack,
-            stack_props=stack_props,
-        )
+        # the fleet's problems name its own props (tenants[0].function): say them as this
+        # construct's (snippets[0].name), so the error names what the caller passed
+        fleet_path = f"TenantFunctionFleet '{self.node.path}/Functions'"
+        with reported_as("TenantCodeRunner", self.node.path, fleet_path, _as_snippet_props):
+            self.fleet = TenantFunctionFleet(
+                self,
+                "Functions",
+                tenants=[
+                    Tenant(
+                        s.tenant_id,
+                        function=s.name,
+                        code=s.code,
+                        handler=s.handler,
+                        timeout=s.timeout,
+                        memory_size=s.memory_size,
+                        reserved_concurrency=s.reserved_concurrency,
+                        tags=s.tags,
+                        untrusted=True,
+                        retired=s.retired,
+                    )
+                    for s in snippets
+                ],
+                untrusted=True,
+                name_prefix=name_prefix,
+                vendor_layers=vendor_layers,
+                code_signing_config_arn=code_signing_config_arn,
+                runtime=runtime,
+                timeout=timeout or Duration.seconds(10),
+                memory_size=memory_size,
+                max_resources_per_stack=max_resources_per_stack,
+                acknowledge_deprecated_runtime=acknowledge_deprecated_runtime,
+                stack_props=stack_props,
+            )
 
         self.access_stacks: list[Stack] = []
         self.invoker_roles: dict[str, iam.CfnRole] = {}
@@ -223,9 +280,10 @@ class TenantCodeRunner(Construct):
             if _policy_size(names) > MAX_INLINE_POLICY_CHARS:
                 fleet_problems.add(
                     "snippets",
-                    f"give tenant {tenant_id!r} {len(owned)} snippets, too many to list in one "
-                    f"invoker role policy ({MAX_INLINE_POLICY_CHARS} characters); split the "
-                    "tenant or shorten names",
+                    f"of tenant {tenant_id!r} must fit its invoker role policy "
+                    f"({MAX_INLINE_POLICY_CHARS} characters, IAM's limit): split the tenant or "
+                    "shorten names",
+                    _Snippets(len(owned)),
                 )
                 continue
             role_name = f"{name_prefix}-invoke-{tenant_id}"

@@ -15,15 +15,18 @@ routing rules, BASIC -> STRICT).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from constructs import Construct
 
 from paved_road import Criticality, DeliveryProps, GovernedFunction, Invocation
+from paved_road._boundary import checked_props
 from paved_road.errors import Problems
 from paved_road.rest_api import CustomDomain, GovernedRestApi
 from paved_road.routing import RoutingMode, RoutingRules
 from paved_road_blueprints._assets import handler_code
+from paved_road_blueprints._problems import renaming, reported_as
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handlers" / "api_version"
 """The backend of both versions (answers with its version, path and stage)."""
@@ -57,6 +60,7 @@ class VersionedApi(Construct):
     ``routing`` (RoutingRules), ``domain`` (GovernedDomainName).
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -112,23 +116,44 @@ class VersionedApi(Construct):
         self.domain = self.v1.domain
 
         self.routing = RoutingRules(self, "Routing", domain=self.domain, mode=mode)
-        self.routing.add_rule(
-            "Version2", priority=100, target=self.v2, headers={VERSION_HEADER: v2_header_value}
-        )
+        # the rules' problems, said with this construct's props (cohort_glob, not headers)
+        with self._reported_as({"Version2": ("headers", VERSION_HEADER, "v2_header_value")}):
+            self.routing.add_rule(
+                "Version2", priority=100, target=self.v2, headers={VERSION_HEADER: v2_header_value}
+            )
         if cohort_glob is not None:
-            self.routing.add_rule(
-                "BetaCohort", priority=200, target=self.v2, headers={COHORT_HEADER: cohort_glob}
-            )
+            with self._reported_as({"BetaCohort": ("headers", COHORT_HEADER, "cohort_glob")}):
+                self.routing.add_rule(
+                    "BetaCohort",
+                    priority=200,
+                    target=self.v2,
+                    headers={COHORT_HEADER: cohort_glob},
+                )
         if v1_base_path is not None:
-            self.routing.add_rule(
-                "PinnedV1",
-                priority=300,
-                target=self.v1,
-                base_path=v1_base_path,
-                strip_base_path=True,
-            )
+            with self._reported_as({"PinnedV1": ("base_path", None, "v1_base_path")}):
+                self.routing.add_rule(
+                    "PinnedV1",
+                    priority=300,
+                    target=self.v1,
+                    base_path=v1_base_path,
+                    strip_base_path=True,
+                )
         if not fallback_mapping:
             self.routing.add_rule("CatchAll", priority=1000, target=self.v1)
+
+    def _reported_as(
+        self, rules: dict[str, tuple[str, str | None, str]]
+    ) -> contextlib.AbstractContextManager[None]:
+        """Re-raise a rule's problems as this construct's: ``rules`` maps a rule name to
+        (the rule's prop, the header whose value glob it is, this construct's prop)."""
+        prefixes = {}
+        for rule, (prop, header, ours) in rules.items():
+            of = f"{prop} of rule {rule!r}"
+            if header is not None:
+                of += f": the value glob of header {header!r}"
+            prefixes[of] = ours
+        routing = f"RoutingRules '{self.node.path}/Routing'"
+        return reported_as("VersionedApi", self.node.path, routing, renaming(prefixes))
 
     def _backend(
         self, id: str, version: str, criticality: Criticality, delivery: DeliveryProps | None

@@ -16,13 +16,18 @@ into shards of ``tenants_per_stack`` slots (derived from ``max_resources_per_sta
 and the largest per-tenant resource count, so a tenant's own settings never move
 other tenants). Appending a tenant never moves an existing one; to offboard a
 tenant without shifting the ones after it, mark it ``retired=True`` (it keeps its
-slot, and its log group, but loses its function and role).
+slot, and its log group, but loses its function and role). A shard left with no
+resources at all (only retired untrusted tenants) gets a ``RetiredShardPlaceholder``
+(``AWS::CloudFormation::WaitConditionHandle``): CloudFormation rejects an empty template.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +36,7 @@ from typing import Any
 from aws_cdk import (
     Acknowledgment,
     Aws,
+    CfnWaitConditionHandle,
     Duration,
     RemovalPolicies,
     RemovalPolicy,
@@ -43,6 +49,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from paved_road import runtimes
+from paved_road._boundary import check_value, checked_props
 from paved_road._markers import (
     DENY_ALL_POLICY_NAME,
     FLEET_METADATA_KEY,
@@ -51,13 +58,16 @@ from paved_road._markers import (
     TRUSTED,
     UNTRUSTED,
 )
-from paved_road._validate import check_range, seconds
+from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import Problems
 from paved_road.function import (
     APPLICATION_LOG_LEVELS,
     CRITICALITY_TAG,
+    ENVIRONMENT_KEY,
     LATEST_RUNTIME_RULES,
+    MAX_ENVIRONMENT_BYTES,
     POWERTOOLS_LAYER_VERSION,
+    RESERVED_ENVIRONMENT,
     RUNTIME_DEPRECATED_RULE_ID,
     Criticality,
     GovernedFunction,
@@ -82,6 +92,20 @@ MAX_RESOURCES_PER_TENANT = 3
 
 _TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _CELL = re.compile(r"^(\d+)/(\d+)$")
+_LAYER_ARN = re.compile(r"^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$")
+"""Lambda's LayerVersionArn pattern (API reference, ``Layers`` of CreateFunction)."""
+_CODE_SIGNING_CONFIG_ARN = re.compile(
+    r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+    r"code-signing-config:csc-[a-z0-9]{17}$"
+)
+"""Lambda's CodeSigningConfigArn pattern (API reference, CreateFunction)."""
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]+$")
+_SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]+$")
+MAX_LAYERS = 5
+"""Layers per function (Lambda quota), the Powertools layer included."""
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
+"""Lambda's VpcConfig limits (API reference, VpcConfig)."""
 _LAMBDA_TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -191,6 +215,80 @@ def parse_cell(value: object) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
+_HANDLER_RULE = "must be a string of 1-128 characters without whitespace such as 'index.handler'"
+"""Lambda's Handler: at most 128 characters, pattern ``^[^\\s]+$`` (as GovernedFunction)."""
+
+
+def _handler_ok(handler: str) -> bool:
+    if is_token(handler):
+        return True
+    return bool(handler) and len(handler) <= 128 and not any(c.isspace() for c in handler)
+
+
+def _timeout_seconds(timeout: Duration | None) -> Any:
+    """A timeout for ``CfnFunction``: whole seconds, a number token for a Duration token,
+    None when absent (the boundary has refused fractional seconds)."""
+    if timeout is None:
+        return None
+    if timeout.is_unresolved():
+        return timeout.to_seconds()
+    value = seconds(timeout)
+    return None if value is None else int(value)
+
+
+@functools.cache
+def _stack_hints() -> dict[str, Any]:
+    """``aws_cdk.Stack``'s keyword props and their annotations (for ``stack_props``)."""
+    hints = typing.get_type_hints(Stack.__init__)
+    return {
+        name: hints[name]
+        for name, parameter in inspect.signature(Stack.__init__).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name in hints
+    }
+
+
+def _check_environment(problems: Problems, prop: str, tenant: Tenant, prefix: str) -> None:
+    """Lambda's rules for environment variables (as GovernedFunction's): keys match
+    ``[a-zA-Z][a-zA-Z0-9_]+`` and are not reserved, and all of the function's variables
+    (the fleet's POWERTOOLS_* and TENANT_ID too) are at most 4 KB."""
+    for key in tenant.environment:
+        if is_token(key):
+            continue
+        if not ENVIRONMENT_KEY.match(key):
+            problems.add(
+                prop,
+                "keys must be a letter then letters, digits or '_' (at least 2 characters)",
+                key,
+            )
+        elif key in RESERVED_ENVIRONMENT:
+            problems.add(prop, "keys must not be ones Lambda reserves", key)
+    final = {
+        "POWERTOOLS_SERVICE_NAME": prefix,
+        "POWERTOOLS_METRICS_NAMESPACE": prefix,
+        "POWERTOOLS_LOG_LEVEL": "ERROR",  # the longest level name
+        "TENANT_ID": tenant.tenant_id,
+        **tenant.environment,
+    }
+    if any(is_token(k) or is_token(v) for k, v in final.items()):
+        return  # a token's size is only known at deploy time
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in final.items())
+    if size > MAX_ENVIRONMENT_BYTES:
+        problems.add(
+            prop,
+            f"must fit Lambda's {MAX_ENVIRONMENT_BYTES} bytes of environment variables (keys "
+            "and values, with the fleet's POWERTOOLS_* and TENANT_ID)",
+            _Bytes(size),
+        )
+
+
+class _Bytes:
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __repr__(self) -> str:
+        return f"{self.size} bytes"
+
+
 class TenantFunctionFleet(Construct):
     """One function and one execution role per tenant, packed into shard stacks.
 
@@ -247,6 +345,7 @@ class TenantFunctionFleet(Construct):
     ``tenants_per_stack``, ``cell``.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -303,18 +402,33 @@ class TenantFunctionFleet(Construct):
             CLOUDFORMATION_MAX_RESOURCES,
         )
         check_range(problems, "max_template_bytes", max_template_bytes, 51_200, 1_000_000, "bytes")
-        if not handler:
-            problems.add("handler", "must be a non-empty string such as 'index.handler'", handler)
+        if not _handler_ok(handler):
+            problems.add("handler", _HANDLER_RULE, handler)
+        if (
+            acknowledge_deprecated_runtime is not None
+            and not acknowledge_deprecated_runtime.strip()
+        ):
+            problems.add(
+                "acknowledge_deprecated_runtime",
+                "must be a non-empty reason",
+                acknowledge_deprecated_runtime,
+            )
         if log_level.upper() not in APPLICATION_LOG_LEVELS:
             problems.add(
                 "log_level", f"must be one of {', '.join(APPLICATION_LOG_LEVELS)}", log_level
             )
-        reserved_props = {"stack_name", "description"} & set(stack_props or {})
-        if reserved_props:
+        self._check_stack_props(problems, stack_props or {})
+        self._check_vpc(problems, subnet_ids, security_group_ids)
+        self._check_layers(problems, vendor_layers, powertools_layer, runtime_name)
+        if code_signing_config_arn is not None and not (
+            is_token(code_signing_config_arn)
+            or _CODE_SIGNING_CONFIG_ARN.match(code_signing_config_arn)
+        ):
             problems.add(
-                "stack_props",
-                "must not set stack_name or description (the fleet names each shard stack)",
-                sorted(reserved_props),
+                "code_signing_config_arn",
+                "must be a code signing config ARN (arn:aws:lambda:<region>:<account>:"
+                "code-signing-config:csc-<17 characters>)",
+                code_signing_config_arn,
             )
         if bool(subnet_ids) != bool(security_group_ids):
             problems.add(
@@ -343,8 +457,16 @@ class TenantFunctionFleet(Construct):
             )
             if cell is not None:
                 parse_cell(f"{cell[0]}/{cell[1]}")
-        except (ValueError, TypeError, IndexError) as exc:
-            problems.add("cell", str(exc), cell)
+        except (ValueError, TypeError, IndexError):
+            if cell is not None:
+                problems.add("cell", "must be (index, count) with 0 <= index < count", cell)
+            else:
+                problems.add(
+                    "cell",
+                    f"(the {CELL_CONTEXT} context) must be '<index>/<count>' with "
+                    "0 <= index < count",
+                    self.node.try_get_context(CELL_CONTEXT),
+                )
             selected = None
         self._check_tenants(problems, tenants, code, untrusted, prefix, bool(subnet_ids))
         problems.raise_if_any()
@@ -396,7 +518,7 @@ class TenantFunctionFleet(Construct):
         self._criticality = criticality
         self._handler = handler
         self._memory = memory_size
-        self._timeout = int(timeout_s or 30)
+        self._timeout = _timeout_seconds(timeout) or 30
         self._prefix = prefix
         self._shared_code = code
         self._untrusted_default = untrusted
@@ -411,12 +533,21 @@ class TenantFunctionFleet(Construct):
             runtimes.policy_for(self.node.try_get_context(runtimes.POLICY_CONTEXT)),
         )
 
+        holding: set[int] = set()  # shards with at least one resource of a tenant
         for index, tenant in enumerate(members):
             shard = index // self.tenants_per_stack
             if shard == len(self.stacks):
                 self.stacks.append(self._new_shard(shard + 1))
             self.placement[tenant.key] = shard + 1
             self._add_tenant(self.stacks[shard], shard, tenant)
+            untrusted = self._untrusted_default if tenant.untrusted is None else tenant.untrusted
+            if not (tenant.retired and untrusted):  # a retired untrusted tenant keeps nothing
+                holding.add(shard)
+        for shard, stack in enumerate(self.stacks):
+            if shard not in holding:
+                # CloudFormation rejects a template without resources, and the shard must
+                # still deploy to delete its retired tenants' functions and roles
+                CfnWaitConditionHandle(stack, "RetiredShardPlaceholder")
 
     # ------------------------------------------------------------------ lookups
 
@@ -445,7 +576,7 @@ class TenantFunctionFleet(Construct):
             if not isinstance(tenant, Tenant):
                 problems.add(where, "must be a paved_road.Tenant", tenant)
                 continue
-            if not _TENANT_ID.match(tenant.tenant_id or ""):
+            if not _TENANT_ID.match(tenant.tenant_id):
                 problems.add(
                     f"{where}.tenant_id", "must match [A-Za-z0-9][A-Za-z0-9_-]*", tenant.tenant_id
                 )
@@ -456,28 +587,30 @@ class TenantFunctionFleet(Construct):
             name = f"{prefix}-{tenant.key}"
             if len(name) > 64:
                 problems.add(
-                    f"{where}",
-                    f"gives function name {name!r} ({len(name)} characters); Lambda "
-                    "allows 64: shorten name_prefix, tenant_id or function",
+                    where,
+                    "must give a function name ('<name_prefix>-<tenant_id>[-<function>]') of "
+                    f"at most 64 characters (Lambda's limit), not {name!r} ({len(name)}): "
+                    "shorten name_prefix, tenant_id or function",
+                    tenant.key,
                 )
             if tenant.key in seen:
                 problems.add(
                     f"{where}.tenant_id",
-                    "duplicates another tenant's key (tenant_id-function): both would be "
-                    f"function name {name!r}",
+                    "must give a unique key (tenant_id-function): another tenant has it, and "
+                    f"both would be function name {name!r}",
                     tenant.key,
                 )
             elif construct_id(tenant.key) in ids:
                 problems.add(
                     where,
-                    "has the same CloudFormation logical id as tenant "
-                    f"{ids[construct_id(tenant.key)]!r}; rename one of them",
+                    "must have a CloudFormation logical id of its own, but has the same as "
+                    f"tenant {ids[construct_id(tenant.key)]!r}; rename one of them",
                     tenant.key,
                 )
             seen.add(tenant.key)
             ids.setdefault(construct_id(tenant.key), tenant.key)
-            if tenant.handler is not None and not tenant.handler:
-                problems.add(f"{where}.handler", "must be non-empty (or None for the fleet's)", "")
+            if tenant.handler is not None and not _handler_ok(tenant.handler):
+                problems.add(f"{where}.handler", f"{_HANDLER_RULE} (or None)", tenant.handler)
             if tenant.code is None and code is None and not tenant.retired:
                 problems.add(f"{where}.code", "is required when the fleet has no shared code", None)
             if isinstance(tenant.code, lambda_.Code) and not isinstance(
@@ -499,6 +632,7 @@ class TenantFunctionFleet(Construct):
             reserved = {TENANT_TAG, CRITICALITY_TAG, TRUST_TAG} & set(tenant.tags)
             if reserved:
                 problems.add(f"{where}.tags", "must not set the fleet's own tags", sorted(reserved))
+            _check_environment(problems, f"{where}.environment", tenant, prefix)
             if vpc and tenant.untrusted and not untrusted:
                 problems.add(f"{where}.untrusted", _UNTRUSTED_VPC, True)
         if vpc and untrusted:
@@ -509,6 +643,73 @@ class TenantFunctionFleet(Construct):
                 "must be a path (str or Path) for shared asset code: an aws_lambda.AssetCode "
                 "belongs to one stack, and the fleet has one asset per shard stack",
                 "AssetCode",
+            )
+
+    @staticmethod
+    def _check_stack_props(problems: Problems, stack_props: Mapping[str, Any]) -> None:
+        if not isinstance(stack_props, Mapping):
+            return  # the boundary has reported it
+        reserved_props = {"stack_name", "description"} & set(stack_props)
+        if reserved_props:
+            problems.add(
+                "stack_props",
+                "must not set stack_name or description (the fleet names each shard stack)",
+                sorted(reserved_props),
+            )
+        hints = _stack_hints()
+        unknown = sorted(str(k) for k in stack_props if k not in hints)
+        if unknown:
+            problems.add(
+                "stack_props",
+                f"must only set aws_cdk.Stack props ({', '.join(sorted(hints))})",
+                unknown,
+            )
+        for key, value in stack_props.items():
+            if key in hints and key not in reserved_props:
+                check_value(problems, f"stack_props[{key!r}]", value, hints[key], key=key)
+
+    @staticmethod
+    def _check_vpc(
+        problems: Problems, subnet_ids: Sequence[str], security_group_ids: Sequence[str]
+    ) -> None:
+        for prop, ids, pattern, limit, example in (
+            ("subnet_ids", subnet_ids, _SUBNET_ID, MAX_SUBNETS, "subnet-0123abcd"),
+            (
+                "security_group_ids",
+                security_group_ids,
+                _SECURITY_GROUP_ID,
+                MAX_SECURITY_GROUPS,
+                "sg-0123abcd",
+            ),
+        ):
+            if len(ids) > limit:
+                problems.add(
+                    prop, f"must have at most {limit} items (Lambda's VpcConfig)", len(ids)
+                )
+            for index, value in enumerate(ids):
+                if not is_token(value) and not pattern.match(value):
+                    problems.add(f"{prop}[{index}]", f"must be an id such as {example!r}", value)
+
+    @staticmethod
+    def _check_layers(
+        problems: Problems, vendor_layers: Sequence[str], powertools: bool, runtime_name: str
+    ) -> None:
+        for index, arn in enumerate(vendor_layers):
+            if not is_token(arn) and not (_LAYER_ARN.match(arn) and len(arn) <= 140):
+                problems.add(
+                    f"vendor_layers[{index}]",
+                    "must be a layer version ARN (arn:aws:lambda:<region>:<account>:layer:"
+                    "<name>:<version>)",
+                    arn,
+                )
+        with_powertools = powertools and runtime_name.startswith("python")
+        limit = MAX_LAYERS - 1 if with_powertools else MAX_LAYERS
+        if len(vendor_layers) > limit:
+            also = " besides the Powertools layer" if with_powertools else ""
+            problems.add(
+                "vendor_layers",
+                f"must have at most {limit} layers{also} (Lambda allows {MAX_LAYERS} per function)",
+                len(vendor_layers),
             )
 
     # ------------------------------------------------------------------ building
@@ -568,19 +769,8 @@ class TenantFunctionFleet(Construct):
         }
         Validations.of(stack).acknowledge(
             *(Acknowledgment(id=rule, reason=reason) for rule, reason in self._reasons.items()),
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="X-Ray PutTraceSegments/PutTelemetryRecords (trusted tenants' active "
-                "tracing) and EC2 network-interface actions (VPC functions) have no "
-                "resource-level permissions.",
-            ),
-            Acknowledgment(
-                id="Serverless-LambdaStarPermissions",
-                reason="The only wildcard in fleet roles is Resource '*' for X-Ray "
-                "PutTraceSegments/PutTelemetryRecords (and EC2 network-interface actions for "
-                "VPC functions), which have no resource-level permissions.",
-            ),
         )
+        self._trusted_acknowledged = False
         self._untrusted_acknowledged = False
         return stack
 
@@ -655,6 +845,8 @@ class TenantFunctionFleet(Construct):
                 tags=tags,
             )
         else:
+            if not self._trusted_acknowledged:
+                self._acknowledge_trusted(stack)
             statements: list[dict[str, Any]] = [
                 {
                     "Effect": "Allow",
@@ -703,9 +895,7 @@ class TenantFunctionFleet(Construct):
             handler=tenant.handler or self._handler,
             code=self._code(stack, shard, source),
             memory_size=tenant.memory_size or self._memory,
-            timeout=int(seconds(tenant.timeout) or self._timeout)
-            if tenant.timeout is not None
-            else self._timeout,
+            timeout=_timeout_seconds(tenant.timeout) or self._timeout,
             reserved_concurrent_executions=tenant.reserved_concurrency,
             environment={"variables": environment},
             logging_config=logging,
@@ -715,6 +905,27 @@ class TenantFunctionFleet(Construct):
             **self._common,
         )
         self.functions[key] = function
+
+    def _acknowledge_trusted(self, stack: Stack) -> None:
+        """The wildcard findings of trusted tenants' roles (Resource '*' for X-Ray, and for
+        EC2 network interfaces with a VPC), acknowledged only on shards that hold such a
+        role: a shard of untrusted (deny-all) or retired tenants has no wildcard at all."""
+        vpc = self._vpc is not None
+        actions = "X-Ray PutTraceSegments/PutTelemetryRecords (trusted tenants' active tracing)"
+        if vpc:
+            actions += " and the EC2 network-interface actions of VPC functions"
+        Validations.of(stack).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=f"{actions} have no resource-level permissions.",
+            ),
+            Acknowledgment(
+                id="Serverless-LambdaStarPermissions",
+                reason=f"The only wildcard in the shard's tenant roles is Resource '*' for "
+                f"{actions}, which have no resource-level permissions.",
+            ),
+        )
+        self._trusted_acknowledged = True
 
     def _acknowledge_untrusted(self, stack: Stack) -> None:
         Validations.of(stack).acknowledge(

@@ -33,12 +33,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IValidation
 
+from paved_road._boundary import checked_props
 from paved_road._markers import TENANT_ID_HEADER, TENANT_ID_INTEGRATION_PARAMETER
-from paved_road._validate import check_range, seconds
+from paved_road._validate import check_range, is_token, seconds
 from paved_road.errors import PavedRoadError, Problems
 from paved_road.fleet import Tenant, TenantFunctionFleet, cell_of
 from paved_road.function import (
     Criticality,
+    DeliveryProps,
     GovernedFunction,
     GovernedFunctionProps,
     Invocation,
@@ -62,6 +64,12 @@ HTTP_METHODS = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$")
 _QUERY_NAME = re.compile(r"^[A-Za-z0-9_.~-]{1,128}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+MAX_ALLOWED_TENANTS_CHARS = 3072
+"""``TenantAuthorizer(allowed_tenants=...)`` joined with ',': an environment variable of
+the authorizer; Lambda allows 4 KB for all of a function's variables, and the rest (the
+secret ARN, claim, issuer, audience and Powertools settings) keeps the other 1 KB."""
 
 TENANT_LOGS_QUERY = """fields @timestamp, @logStream, level, type, message
 | filter tenantId == "TENANT_ID" or record.tenantId == "TENANT_ID"
@@ -179,6 +187,7 @@ class TenantIsolatedFunction(GovernedFunction):
 
     _tenant_isolation_mode = "PER_TENANT"
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -224,8 +233,8 @@ class TenantIsolatedFunction(GovernedFunction):
         if settings.get("provisioned_concurrency") is not None:
             problems.add(
                 "provisioned_concurrency",
-                "is not supported: Lambda tenant isolation mode does not support "
-                "provisioned concurrency (environments are created per tenant on demand)",
+                "must be None: Lambda tenant isolation mode does not support provisioned "
+                "concurrency (environments are created per tenant on demand)",
                 settings["provisioned_concurrency"],
             )
 
@@ -425,6 +434,9 @@ class TenantAuthorizer(Construct):
     :param results_cache_ttl: 0 s - 1 h; default 5 minutes (0 disables caching).
     :param criticality: of the authorizer function; default IMPORTANT (every
         request goes through it).
+    :param delivery: the authorizer function's runtime-governance and delivery props
+        (``paved_road.DeliveryProps``: ``runtime_version_arn``, ``deployment`` ...);
+        default: the criticality's tier. CRITICAL needs ``runtime_version_arn``.
 
     Attributes: ``function`` (GovernedFunction), ``authorizer`` (apigw.TokenAuthorizer),
     ``tenant_id_source`` (``TenantIdSource.authorizer("tenantId")``).
@@ -432,6 +444,7 @@ class TenantAuthorizer(Construct):
 
     CONTEXT_KEY = "tenantId"
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -445,6 +458,7 @@ class TenantAuthorizer(Construct):
         audience: str | None = None,
         results_cache_ttl: Duration | None = None,
         criticality: Criticality = Criticality.IMPORTANT,
+        delivery: DeliveryProps | None = None,
     ) -> None:
         super().__init__(scope, id)
         problems = Problems("TenantAuthorizer", self.node.path)
@@ -456,15 +470,16 @@ class TenantAuthorizer(Construct):
                 "both" if tenant_table is not None else "neither",
             )
         if allowed_tenants is not None:
-            bad = [t for t in allowed_tenants if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", t)]
-            if not allowed_tenants or bad:
-                problems.add(
-                    "allowed_tenants",
-                    "must be a non-empty list of tenant ids ([A-Za-z0-9][A-Za-z0-9_.-]*)",
-                    bad or list(allowed_tenants),
-                )
-        if not _IDENTIFIER.match(tenant_claim or ""):
-            problems.add("tenant_claim", "must be a JWT claim name", tenant_claim)
+            self._check_allowed_tenants(problems, allowed_tenants)
+        if not is_token(tenant_claim) and not _IDENTIFIER.match(tenant_claim):
+            problems.add(
+                "tenant_claim",
+                "must be a JWT claim name of 1-128 characters ([A-Za-z_][A-Za-z0-9_]*)",
+                tenant_claim,
+            )
+        for prop, claim in (("issuer", issuer), ("audience", audience)):
+            if claim is not None and not claim.strip():
+                problems.add(prop, "must be non-empty (or None: the claim is not checked)", claim)
         check_range(problems, "results_cache_ttl", seconds(ttl), 0, 3600, "seconds")
         problems.raise_if_any()
 
@@ -472,9 +487,9 @@ class TenantAuthorizer(Construct):
             "SIGNING_SECRET_ARN": signing_secret.secret_arn,
             "TENANT_CLAIM": tenant_claim,
         }
-        if issuer:
+        if issuer is not None:
             environment["TOKEN_ISSUER"] = issuer
-        if audience:
+        if audience is not None:
             environment["TOKEN_AUDIENCE"] = audience
         if tenant_table is not None:
             environment["TENANT_TABLE_NAME"] = tenant_table.table_name
@@ -492,6 +507,7 @@ class TenantAuthorizer(Construct):
             description="paved-road tenant authorizer: verifies tokens, checks the tenant registry",
             environment=environment,
             invocation=Invocation.SYNCHRONOUS,
+            **(delivery or {}),
         )
         signing_secret.grant_read(self.function.role)
         if tenant_table is not None:
@@ -505,3 +521,38 @@ class TenantAuthorizer(Construct):
             results_cache_ttl=ttl,
         )
         self.tenant_id_source = TenantIdSource.authorizer(self.CONTEXT_KEY)
+
+    @staticmethod
+    def _check_allowed_tenants(problems: Problems, allowed_tenants: Sequence[str]) -> None:
+        if not allowed_tenants:
+            problems.add(
+                "allowed_tenants",
+                "must be a non-empty list of tenant ids (or None, with tenant_table)",
+                list(allowed_tenants),
+            )
+            return
+        for index, tenant in enumerate(allowed_tenants):
+            if not is_token(tenant) and not _TENANT_ID.match(tenant):
+                problems.add(
+                    f"allowed_tenants[{index}]",
+                    "must be a tenant id ([A-Za-z0-9][A-Za-z0-9_.-]*, no commas: the list "
+                    "is passed joined with ',')",
+                    tenant,
+                )
+        joined = ",".join(allowed_tenants)
+        if not is_token(joined) and len(joined) > MAX_ALLOWED_TENANTS_CHARS:
+            problems.add(
+                "allowed_tenants",
+                f"must be at most {MAX_ALLOWED_TENANTS_CHARS} characters joined with ',' (an "
+                "environment variable of the authorizer, within Lambda's 4 KB for all of "
+                "them): use tenant_table for larger tenant sets",
+                _Chars(len(joined)),
+            )
+
+
+class _Chars:
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __repr__(self) -> str:
+        return f"{self.count} characters"

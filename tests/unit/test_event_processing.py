@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_sns as sns
@@ -136,14 +138,26 @@ def test_options_reach_the_consumer(stack: Stack) -> None:
     )
 
 
-@pytest.mark.parametrize("prefix", ["", "/events", "events/"])
+# "events*" or "ev?nts" would widen the PutObject grant (IAM wildcards); "a//b", "./x"
+# are not S3 key segments the handler can write under
+@pytest.mark.parametrize(
+    "prefix", ["", "/events", "events/", "events*", "ev?nts", "a//b", "./x", "a b"]
+)
 def test_object_prefix_is_validated(stack: Stack, prefix: str) -> None:
     with pytest.raises(
         PavedRoadError,
         match=r"EventProcessingService 'Test/Orders': object_prefix must be non-empty with no "
-        r"leading or trailing '/'",
+        r"leading or trailing '/': .*no IAM wildcards.*, got " + re.escape(repr(prefix)) + "$",
     ):
         EventProcessingService(stack, "Orders", object_prefix=prefix)
+
+
+def test_object_prefix_is_at_most_512_characters(stack: Stack) -> None:
+    EventProcessingService(stack, "Ok", object_prefix="raw/" + "e" * 508)
+    with pytest.raises(
+        PavedRoadError, match=r"object_prefix must be at most 512 characters, got 513$"
+    ):
+        EventProcessingService(stack, "Orders", object_prefix="e" * 513)
 
 
 def test_handler_asset_excludes_build_artifacts() -> None:

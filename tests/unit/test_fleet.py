@@ -25,7 +25,7 @@ from paved_road.fleet import (
 )
 from tests.cfn_lint import lint_errors
 
-CSC = "arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-1"
+CSC = "arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-0a1b2c3d4e5f60718"
 HANDLER_DIR = Path(__file__).resolve().parent / "fleet_code"  # committed tenant code
 
 
@@ -131,7 +131,7 @@ def test_tenant_overrides_snippets_layers_and_code_signing() -> None:
                 memory_size=512,
                 timeout=Duration.seconds(5),
                 tags={"plan": "gold"},
-                environment={"X": "1"},
+                environment={"PLAN": "1"},
             ),
             Tenant("acme", function="quote", handler="quote.handler"),
         ],
@@ -153,7 +153,7 @@ def test_tenant_overrides_snippets_layers_and_code_signing() -> None:
                 "arn:aws:lambda:eu-west-1:111122223333:layer:vendor-sdk:3",
             ],
             "Tags": Match.array_with([{"Key": "plan", "Value": "gold"}]),
-            "Environment": {"Variables": Match.object_like({"X": "1"})},
+            "Environment": {"Variables": Match.object_like({"PLAN": "1"})},
         },
     )
     t.has_resource_properties(
@@ -190,6 +190,35 @@ def test_shared_code_is_one_asset_per_shard() -> None:
     for stack in f.stacks:
         functions = tmpl(stack).find_resources("AWS::Lambda::Function").values()
         assert len({json.dumps(fn["Properties"]["Code"]) for fn in functions}) == 1
+
+
+def _acknowledged(stack: Stack) -> dict[str, str]:
+    return {
+        rule.removeprefix("Annotation::"): reason
+        for entry in stack.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for rule, reason in entry.data.items()
+    }
+
+
+def test_wildcard_findings_are_acknowledged_only_on_shards_with_trusted_roles() -> None:
+    # GIVEN one tenant per shard: untrusted, trusted, trusted but retired
+    f = fleet(
+        tenants=[Tenant("a", untrusted=True), Tenant("b"), Tenant("c", retired=True)],
+        max_resources_per_stack=5,
+    )
+    untrusted, trusted, retired = (_acknowledged(s) for s in f.stacks)
+    wildcard = {"AwsSolutions-IAM5[Resource::*]", "Serverless-LambdaStarPermissions"}
+    # THEN only the shard holding a trusted role (X-Ray on Resource "*") acknowledges them
+    assert wildcard <= set(trusted)
+    assert "X-Ray PutTraceSegments" in trusted["AwsSolutions-IAM5[Resource::*]"]
+    assert "EC2" not in trusted["AwsSolutions-IAM5[Resource::*]"]  # no VPC
+    assert not wildcard & set(untrusted)
+    assert not wildcard & set(retired)
+    assert '"Resource": "*"' not in json.dumps(tmpl(f.stacks[0]).to_json())
+    # AND with a VPC, the reason names the EC2 network-interface actions too
+    vpc = fleet(subnet_ids=["subnet-1"], security_group_ids=["sg-1"])
+    assert "EC2 network-interface" in _acknowledged(vpc.stacks[0])["AwsSolutions-IAM5[Resource::*]"]
 
 
 # ----------------------------------------------------------------- sharding
@@ -282,8 +311,22 @@ def test_cell_context_selects_tenants_and_names_stacks() -> None:
 
 
 def test_bad_cell_context_is_rejected() -> None:
-    with pytest.raises(PavedRoadError, match=r"cell expected '<index>/<count>'"):
+    with pytest.raises(
+        PavedRoadError,
+        match=r"^TenantFunctionFleet 'Fleet': cell \(the paved-road:fleet-cell context\) must be "
+        r"'<index>/<count>' with 0 <= index < count, got '3/3'$",
+    ):
         fleet(new_app(**{CELL_CONTEXT: "3/3"}))
+
+
+@pytest.mark.parametrize("cell", [(3, 3), (0, 0), (-1, 2)])
+def test_bad_cell_prop_is_rejected(cell: tuple[int, int]) -> None:
+    with pytest.raises(
+        PavedRoadError,
+        match=rf"^TenantFunctionFleet 'Fleet': cell must be \(index, count\) with "
+        rf"0 <= index < count, got \({cell[0]}, {cell[1]}\)$",
+    ):
+        fleet(cell=cell)
 
 
 # ----------------------------------------------------------------- validation
@@ -296,13 +339,18 @@ def test_bad_cell_context_is_rejected() -> None:
         ({"tenants": [Tenant("a", function="x y")]}, r"tenants\[0\].function must match"),
         (
             {"tenants": [Tenant("a"), Tenant("a")]},
-            r"tenants\[1\].tenant_id duplicates another tenant",
+            r"tenants\[1\].tenant_id must give a unique key .*got 'a'$",
         ),
-        ({"tenants": [Tenant("a" * 60)]}, r"gives function name .* Lambda allows 64"),
+        (
+            {"tenants": [Tenant("a" * 60)]},
+            r"tenants\[0\] must give a function name .* of at most 64 characters \(Lambda's "
+            r"limit\), not 'fleet-a{60}' \(66\).*got 'a{60}'$",
+        ),
         (
             # "a_b" -> construct id "ab" + hash of "a_b": a tenant literally named so collides
             {"tenants": [Tenant("a_b"), Tenant("ab648fa9b3")]},
-            r"tenants\[1\] has the same CloudFormation logical id as tenant 'a_b'",
+            r"tenants\[1\] must have a CloudFormation logical id of its own, but has the same "
+            r"as tenant 'a_b'",
         ),
         ({"tenants": [Tenant("a")], "code": None}, r"tenants\[0\].code is required"),
         (
@@ -324,14 +372,89 @@ def test_bad_cell_context_is_rejected() -> None:
         ({"tenants": "abc"}, r"tenants must be a list"),
         ({"tenants": ["abc"]}, r"tenants\[0\] must be a paved_road.Tenant"),
         ({"name_prefix": "bad prefix"}, r"name_prefix must be 1-40 characters"),
-        ({"handler": ""}, r"handler must be a non-empty string"),
-        ({"tenants": [Tenant("a", handler="")]}, r"tenants\[0\].handler must be non-empty"),
+        ({"handler": ""}, r"handler must be a string of 1-128 characters without whitespace"),
+        ({"handler": "index handler"}, r"handler must be .*without whitespace.*'index handler'$"),
+        ({"handler": "h" * 129}, r"handler must be a string of 1-128 characters"),
+        ({"tenants": [Tenant("a", handler="")]}, r"tenants\[0\].handler must be a string of 1-"),
+        ({"tenants": [Tenant("a", handler=" ")]}, r"tenants\[0\].handler must be .*got ' '$"),
+        # a Tenant is a plain dataclass: each field is type-checked like a prop
+        ({"tenants": [Tenant(5)]}, r"tenants\[0\].tenant_id must be a string, got 5$"),  # type: ignore[arg-type]
+        (
+            {"tenants": [Tenant("a", timeout=30)]},  # type: ignore[arg-type]
+            r"tenants\[0\].timeout must be an aws_cdk.Duration .*got 30$",
+        ),
+        (
+            {"tenants": [Tenant("a", timeout=Duration.millis(1500))]},
+            r"tenants\[0\].timeout must be a whole number of seconds, got '1500 ms'$",
+        ),
+        (
+            {"tenants": [Tenant("a", memory_size="big")]},  # type: ignore[arg-type]
+            r"tenants\[0\].memory_size must be a whole number or None, got 'big'$",
+        ),
+        (
+            {"tenants": [Tenant("a", environment={"A": 1})]},  # type: ignore[dict-item]
+            r"tenants\[0\].environment\['A'\] must be a string, got 1$",
+        ),
+        (
+            {"tenants": [Tenant("a", environment={"1BAD": "x"})]},
+            r"tenants\[0\].environment keys must be a letter then letters, .*got '1BAD'$",
+        ),
+        (
+            {"tenants": [Tenant("a", environment={"AWS_REGION": "x"})]},
+            r"tenants\[0\].environment keys must not be ones Lambda reserves, got 'AWS_REGION'$",
+        ),
+        (
+            {"tenants": [Tenant("a", environment={"BIG": "x" * 4096})]},
+            r"tenants\[0\].environment must fit Lambda's 4096 bytes of environment variables .*got "
+            r"\d+ bytes$",
+        ),
+        (
+            {"acknowledge_deprecated_runtime": " ", "runtime": lambda_.Runtime.PYTHON_3_8},
+            r"acknowledge_deprecated_runtime must be a non-empty reason, got ' '",
+        ),
+        (
+            {"code_signing_config_arn": "csc-0a1b2c3d4e5f60718"},
+            r"code_signing_config_arn must be a code signing config ARN .*got 'csc-0a1b",
+        ),
+        (
+            {"vendor_layers": ["vendor-sdk"]},
+            r"vendor_layers\[0\] must be a layer version ARN .*got 'vendor-sdk'$",
+        ),
+        (
+            {
+                "vendor_layers": [
+                    f"arn:aws:lambda:eu-west-1:111122223333:layer:v:{i}" for i in range(5)
+                ]
+            },
+            r"vendor_layers must have at most 4 layers besides the Powertools layer \(Lambda "
+            r"allows 5 per function\), got 5$",
+        ),
+        (
+            {"subnet_ids": ["vpc-1"], "security_group_ids": ["sg-1"]},
+            r"subnet_ids\[0\] must be an id such as 'subnet-0123abcd', got 'vpc-1'$",
+        ),
+        (
+            {"subnet_ids": [f"subnet-{i:x}" for i in range(17)], "security_group_ids": ["sg-1"]},
+            r"subnet_ids must have at most 16 items \(Lambda's VpcConfig\), got 17$",
+        ),
+        (
+            {"subnet_ids": ["subnet-1"], "security_group_ids": [f"sg-{i}" for i in range(6)]},
+            r"security_group_ids must have at most 5 items \(Lambda's VpcConfig\), got 6$",
+        ),
+        (
+            {"stack_props": {"bogus": 1}},
+            r"stack_props must only set aws_cdk.Stack props .*got \['bogus'\]$",
+        ),
+        (
+            {"stack_props": {"termination_protection": "yes"}},
+            r"stack_props\['termination_protection'\] must be True or False or None, got 'yes'$",
+        ),
         ({"memory_size": 64}, r"memory_size must be between 128 and 10240 MB, got 64"),
         ({"timeout": Duration.seconds(0)}, r"timeout must be between 1 and 900 seconds, got 0"),
         ({"log_level": "LOUD"}, r"log_level must be one of"),
         ({"subnet_ids": ["subnet-1"]}, r"subnet_ids/security_group_ids must be given together"),
         (
-            {"untrusted": True, "subnet_ids": ["s"], "security_group_ids": ["g"]},
+            {"untrusted": True, "subnet_ids": ["subnet-1"], "security_group_ids": ["sg-1"]},
             r"untrusted cannot be combined with subnet_ids",
         ),
         (
@@ -415,3 +538,24 @@ def test_log_retention_powertools_layer_and_log_level_props() -> None:
     g = fleet(tenants=[Tenant("a")], log_retention=logs.RetentionDays.INFINITE)
     log_group = next(iter(tmpl(g.stacks[0]).find_resources("AWS::Logs::LogGroup").values()))
     assert "RetentionInDays" not in log_group["Properties"]
+
+
+def test_shard_of_only_retired_untrusted_tenants_keeps_a_placeholder(tmp_path: Path) -> None:
+    # GIVEN one tenant per shard, the first retired and untrusted (it keeps nothing)
+    app = App(outdir=str(tmp_path), builtin_cloud_formation_validation=False)
+    f = TenantFunctionFleet(
+        app,
+        "Fleet",
+        code=str(HANDLER_DIR),
+        tenants=[Tenant("a", untrusted=True, retired=True), Tenant("b", untrusted=True)],
+        max_resources_per_stack=5,
+    )
+    assembly = app.synth()
+    retired, live = (assembly.get_stack_by_name(s.stack_name).template for s in f.stacks)
+    # THEN the retired shard still deploys (CloudFormation needs one resource) and is
+    # lint-clean, while a shard with resources gets no placeholder
+    assert retired["Resources"] == {
+        "RetiredShardPlaceholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}
+    }
+    assert lint_errors(retired) == []
+    assert "RetiredShardPlaceholder" not in live["Resources"]

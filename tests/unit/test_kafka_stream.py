@@ -164,9 +164,14 @@ def test_explicit_pollers_are_passed_through(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"output": "s3"}, r"output must be StreamOutput\.S3 or StreamOutput\.SQS, got 's3'"),
+        (
+            {"output": "s3"},
+            r"output must be a paved_road_blueprints\.StreamOutput \(S3, SQS\), got 's3'",
+        ),
         ({"object_prefix": "/raw"}, r"object_prefix must be non-empty"),
         ({"object_prefix": ""}, r"object_prefix must be non-empty"),
+        # an IAM wildcard would widen the PutObject grant beyond the prefix
+        ({"object_prefix": "raw*"}, r"object_prefix must be .*no IAM wildcards.*got 'raw\*'$"),
         (
             {
                 "poller_sizing": PollerSizing.from_throughput(

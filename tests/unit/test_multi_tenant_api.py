@@ -368,18 +368,17 @@ def test_tenant_table_and_allowed_tenants_are_mutually_exclusive(stack: Stack) -
     with pytest.raises(
         PavedRoadError,
         match=r"^MultiTenantApi 'Test/Api': tenant_table/allowed_tenants are mutually "
-        r"exclusive, got 'both'$",
+        r"exclusive: give at most one tenant registry, got 'both'$",
     ):
         MultiTenantApi(stack, "Api", tenant_table=table, allowed_tenants=["acme"])
 
 
-@pytest.mark.parametrize("stage_name", ["", "prod stage", "v1/beta", "prod.2"])
+@pytest.mark.parametrize("stage_name", ["", "prod stage", "v1/beta", "prod.2", "s" * 129])
 def test_bad_stage_name_is_rejected(stack: Stack, stage_name: str) -> None:
     with pytest.raises(
         PavedRoadError,
-        match=r"^MultiTenantApi 'Test/Api': stage_name must be non-empty \[A-Za-z0-9_-\], got "
-        + re.escape(repr(stage_name))
-        + "$",
+        match=r"^MultiTenantApi 'Test/Api': stage_name must be non-empty \[A-Za-z0-9_-\], at "
+        r"most 128 characters, got " + re.escape(repr(stage_name)) + "$",
     ):
         MultiTenantApi(stack, "Api", stage_name=stage_name)
 

@@ -248,11 +248,11 @@ def test_names_that_would_alias_across_tenants_are_rejected(tmp_path: Path) -> N
     # GIVEN tenant acme's snippet corp-x and tenant acme-corp's snippet x: both would be
     # the function runner-acme-corp-x, so acme's invoker role would reach acme-corp's code
     code = code_dir(tmp_path, "shared")
-    # THEN the fleet rejects the duplicate function name
+    # THEN the duplicate function name is rejected, named as the runner's prop
     with pytest.raises(
         PavedRoadError,
-        match=r"^TenantFunctionFleet 'Runner/Functions': tenants\[1\]\.tenant_id duplicates "
-        r"another tenant.*, got 'acme-corp-x'$",
+        match=r"^TenantCodeRunner 'Runner': snippets\[1\]\.tenant_id must give a unique key "
+        r".*'runner-acme-corp-x', got 'acme-corp-x'$",
     ):
         make(
             tmp_path,
@@ -262,7 +262,11 @@ def test_names_that_would_alias_across_tenants_are_rejected(tmp_path: Path) -> N
 
 def test_tenants_differing_only_in_case_are_rejected(tmp_path: Path) -> None:
     code = code_dir(tmp_path, "shared")
-    with pytest.raises(PavedRoadError, match=r"tenants .Acme. and .acme., whose invoker roles"):
+    with pytest.raises(
+        PavedRoadError,
+        match=r"^TenantCodeRunner 'Runner': snippets\[1\]\.tenant_id must differ from tenant "
+        r"'Acme' in more than case: IAM role names .* are case-insensitive, got 'acme'$",
+    ):
         make(
             tmp_path,
             snippets=[Snippet("Acme", "x", code=code), Snippet("acme", "y", code=code)],
@@ -386,8 +390,8 @@ def test_every_snippet_must_be_a_snippet(tmp_path: Path) -> None:
     snippets: list[typing.Any] = [*sample_snippets(tmp_path), {"tenant_id": "acme"}]
     with pytest.raises(
         PavedRoadError,
-        match=r"^TenantCodeRunner 'Runner': snippets\[4\] must be a Snippet, got "
-        r"\{'tenant_id': 'acme'\}$",
+        match=r"^TenantCodeRunner 'Runner': snippets\[4\] must be a "
+        r"paved_road_blueprints\.Snippet, got a dict$",
     ):
         make(tmp_path, snippets=snippets)
 
@@ -413,9 +417,9 @@ def test_invoker_role_name_longer_than_64_is_rejected(tmp_path: Path) -> None:
     tenant = "t" * 51
     with pytest.raises(
         PavedRoadError,
-        match=rf"^TenantCodeRunner 'Runner': snippets gives invoker role name "
-        rf"'runner-invoke-{tenant}' \(65 characters\); IAM allows 64: shorten name_prefix or "
-        r"the tenant id$",
+        match=rf"^TenantCodeRunner 'Runner': snippets\[0\]\.tenant_id must give an invoker role "
+        rf"name of at most 64 characters \(IAM's limit\), not 'runner-invoke-{tenant}' \(65\): "
+        rf"shorten name_prefix or the tenant id, got '{tenant}'$",
     ):
         make(tmp_path, snippets=[Snippet(tenant, "a", code=code_dir(tmp_path, "t"))])
 
@@ -448,9 +452,9 @@ def test_tenant_whose_invoker_policy_exceeds_iam_limit_is_rejected(tmp_path: Pat
     # THEN the runner rejects it, naming the tenant
     with pytest.raises(
         PavedRoadError,
-        match=r"^TenantCodeRunner 'Runner': snippets give tenant 'big' 120 snippets, too many "
-        r"to list in one invoker role policy \(10240 characters\); split the tenant or "
-        r"shorten names$",
+        match=r"^TenantCodeRunner 'Runner': snippets of tenant 'big' must fit its invoker role "
+        r"policy \(10240 characters, IAM's limit\): split the tenant or shorten names, got 120 "
+        r"snippets$",
     ):
         make(tmp_path, snippets=snippets)
 
@@ -512,3 +516,80 @@ def test_runner_in_one_cell_builds_only_that_cells_tenants(tmp_path: Path) -> No
     assert set(runner.invoker_roles) == mine
     assert {k.removesuffix("-x") for k in runner.fleet.functions} == mine
     assert [s.node.id for s in runner.access_stacks] == ["Cell001Access001"]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        # the fleet's checks, named as the runner's props (tenants[0].function -> name)
+        (Snippet("acme", "x y", code="."), r"snippets\[0\]\.name must match .*got 'x y'$"),
+        (Snippet("bad id", "a", code="."), r"snippets\[0\]\.tenant_id must match .*got 'bad id'$"),
+        (
+            Snippet("acme", "a", code=".", memory_size=64),
+            r"snippets\[0\]\.memory_size must be between 128 and 10240 MB, got 64$",
+        ),
+        (
+            Snippet("acme", "a", code=".", handler="index handler"),
+            r"snippets\[0\]\.handler must be .*without whitespace.*got 'index handler'$",
+        ),
+        # a Snippet is a plain dataclass: each field is type-checked like a prop
+        (Snippet("acme", 5, code="."), r"snippets\[0\]\.name must be a string, got 5$"),  # type: ignore[arg-type]
+        (Snippet(5, "a", code="."), r"snippets\[0\]\.tenant_id must be a string, got 5$"),  # type: ignore[arg-type]
+        (
+            Snippet("acme", "a", code=None),  # type: ignore[arg-type]
+            r"snippets\[0\]\.code must be a lambda_\.Code, a string or a pathlib\.Path, got None$",
+        ),
+        (
+            Snippet("acme", "a", code=".", timeout=10),  # type: ignore[arg-type]
+            r"snippets\[0\]\.timeout must be an aws_cdk\.Duration .*got 10$",
+        ),
+    ],
+)
+def test_snippet_problems_name_the_snippet(snippet: Snippet, message: str) -> None:
+    with pytest.raises(PavedRoadError, match=rf"^TenantCodeRunner 'Runner': {message}"):
+        TenantCodeRunner(new_app(), "Runner", snippets=[snippet], platform_account=PLATFORM)
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"memory_size": 64}, r"memory_size must be between 128 and 10240 MB, got 64$"),
+        ({"name_prefix": "bad prefix"}, r"name_prefix must be 1-40 characters .*got 'bad prefix'$"),
+        (
+            {"vendor_layers": ["sdk"]},
+            r"vendor_layers\[0\] must be a layer version ARN .*got 'sdk'$",
+        ),
+        (
+            {"env": Environment(account="1234", region="eu-west-1")},
+            r"env\.account must be a 12-digit AWS account id, got '1234'$",
+        ),
+        (
+            {"env": Environment(account=PLATFORM, region="Europe")},
+            r"env\.region must be an AWS Region such as 'eu-west-1', got 'Europe'$",
+        ),
+    ],
+)
+def test_fleet_props_are_named_as_the_runner_props(
+    tmp_path: Path, props: dict[str, typing.Any], message: str
+) -> None:
+    with pytest.raises(PavedRoadError, match=rf"^TenantCodeRunner 'Runner': {message}"):
+        make(tmp_path, **props)
+
+
+def test_deprecated_runtime_needs_the_runners_acknowledgment(tmp_path: Path) -> None:
+    from aws_cdk import aws_lambda as lambda_
+
+    # GIVEN a deprecated runtime THEN the error names the runner's props
+    with pytest.raises(
+        PavedRoadError,
+        match=r"^TenantCodeRunner 'Runner': runtime is deprecated .*acknowledge_deprecated_runtime"
+        r".*got 'python3.8'$",
+    ):
+        make(tmp_path, runtime=lambda_.Runtime.PYTHON_3_8)
+    # AND the runner passes a reason through to its fleet
+    _, runner = make(
+        tmp_path,
+        runtime=lambda_.Runtime.PYTHON_3_8,
+        acknowledge_deprecated_runtime="Vendor SDK pinned to 3.8 until 2027-01 (TICKET-9)",
+    )
+    assert runner.fleet.functions

@@ -352,10 +352,30 @@ def test_authorizer_ships_the_handler_asset() -> None:
     [
         ({}, r"tenant_table/allowed_tenants exactly one must be given.*got 'neither'"),
         ({"allowed_tenants": []}, r"allowed_tenants must be a non-empty list"),
-        ({"allowed_tenants": ["ok", "not ok"]}, r"allowed_tenants .*got \['not ok'\]"),
+        (
+            {"allowed_tenants": ["ok", "not ok"]},
+            r"allowed_tenants\[1\] must be a tenant id .*got 'not ok'$",
+        ),
+        (
+            {"allowed_tenants": ["ok", "a,b"]},
+            r"allowed_tenants\[1\] must be a tenant id .*no commas.*got 'a,b'$",
+        ),
+        (
+            {"allowed_tenants": [f"tenant-{i:08d}" for i in range(200)]},
+            r"allowed_tenants must be at most 3072 characters joined with ','.*use tenant_table "
+            r"for larger tenant sets, got 3199 characters$",
+        ),
         (
             {"allowed_tenants": ["a"], "tenant_claim": "tenant-id"},
-            r"tenant_claim must be a JWT claim",
+            r"tenant_claim must be a JWT claim name of 1-128 characters .*got 'tenant-id'$",
+        ),
+        (
+            {"allowed_tenants": ["a"], "issuer": " "},
+            r"issuer must be non-empty \(or None: the claim is not checked\), got ' '$",
+        ),
+        (
+            {"allowed_tenants": ["a"], "audience": ""},
+            r"audience must be non-empty \(or None: the claim is not checked\), got ''$",
         ),
         (
             {"allowed_tenants": ["a"], "results_cache_ttl": Duration.hours(2)},
@@ -384,6 +404,52 @@ def test_authorizer_with_both_registries_is_rejected() -> None:
             tenant_table=table,
             allowed_tenants=["a"],
         )
+
+
+def test_critical_authorizer_takes_delivery_props() -> None:
+    # GIVEN a CRITICAL authorizer: its tier pins a runtime version (MANUAL)
+    from paved_road import Criticality
+
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Key")
+    arn = "arn:aws:lambda:eu-west-1::runtime:" + "0" * 64
+    # THEN without delivery it cannot be built, and delivery= passes the ARN through
+    with pytest.raises(
+        PavedRoadError, match=r"Test/Auth/Handler': runtime_version_arn is required"
+    ):
+        TenantAuthorizer(
+            stack,
+            "Auth",
+            signing_secret=secret,
+            allowed_tenants=["a"],
+            criticality=Criticality.CRITICAL,
+        )
+    other = new_stack()
+    auth = TenantAuthorizer(
+        other,
+        "Auth",
+        signing_secret=secretsmanager.Secret(other, "Key"),
+        allowed_tenants=["a"],
+        criticality=Criticality.CRITICAL,
+        delivery={"runtime_version_arn": arn},
+    )
+    fn = auth.function.function.node.default_child
+    assert isinstance(fn, lambda_.CfnFunction)
+    config = other.resolve(fn.runtime_management_config)
+    assert config == {"updateRuntimeOn": "Manual", "runtimeVersionArn": arn}
+    assert auth.function.criticality is Criticality.CRITICAL
+
+
+def test_provisioned_concurrency_prop_is_rejected() -> None:
+    from paved_road import ProvisionedConcurrency
+
+    with pytest.raises(
+        PavedRoadError,
+        match=r"^TenantIsolatedFunction 'Test/Handler': provisioned_concurrency must be None: "
+        r"Lambda tenant isolation mode does not support provisioned concurrency .*got "
+        r"ProvisionedConcurrency\(min_capacity=1",
+    ):
+        make(new_stack(), provisioned_concurrency=ProvisionedConcurrency(1, 5))
 
 
 # ----------------------------------------------------------------- escape hatches

@@ -92,7 +92,21 @@ def test_basic_mode_override_for_migration(stack: Stack) -> None:
     ("kwargs", "pattern"),
     [
         ({"mode": RoutingMode.API_MAPPING_ONLY}, r"VersionedApi 'Test/Checkout'.*mode"),
-        ({"cohort_glob": "be*ta"}, r"RoutingRules 'Test/Checkout/Routing'.*be\*ta"),
+        # the routing rules' problems, named as this construct's props
+        (
+            {"cohort_glob": "be*ta"},
+            r"^VersionedApi 'Test/Checkout': cohort_glob may use '\*' only as .*got 'be\*ta'$",
+        ),
+        ({"cohort_glob": ""}, r"^VersionedApi 'Test/Checkout': cohort_glob must be a non-empty"),
+        (
+            {"v2_header_value": "v 2"},
+            r"^VersionedApi 'Test/Checkout': v2_header_value may only use a-z .*got 'v 2'$",
+        ),
+        (
+            {"v1_base_path": "/v1"},
+            r"^VersionedApi 'Test/Checkout': v1_base_path must not start or end with '/' .*"
+            r"got '/v1'$",
+        ),
         ({"certificate_arn": "not-an-arn"}, r"certificate_arn.*not-an-arn"),
         ({"endpoint_access_mode": "LAX"}, r"endpoint_access_mode must be BASIC or STRICT.*LAX"),
     ],
