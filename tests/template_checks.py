@@ -76,6 +76,10 @@ class StarResource(NamedTuple):
 _XRAY_SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html"
 _EC2_SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"
 _KAFKA_ESM = "https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-permissions.html"
+_VPC_ROLE = (
+    "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
+    "AWSLambdaVPCAccessExecutionRole.html"
+)
 
 STAR_RESOURCE_ACTIONS: dict[str, StarResource] = {
     "xray:PutTraceSegments": StarResource(
@@ -121,19 +125,22 @@ STAR_RESOURCE_ACTIONS: dict[str, StarResource] = {
         "network-interface resource type: arn:...:network-interface/* could narrow it.)",
         _KAFKA_ESM,
     ),
+    "ec2:AssignPrivateIpAddresses": StarResource(
+        "A VPC function's network interfaces (TenantFunctionFleet(subnet_ids=...)) are "
+        "created by Lambda, their ids unknown at deploy time; AWS's managed "
+        "AWSLambdaVPCAccessExecutionRole grants it on '*'.",
+        _VPC_ROLE,
+    ),
+    "ec2:UnassignPrivateIpAddresses": StarResource(
+        "As ec2:AssignPrivateIpAddresses: the VPC function's interfaces are Lambda's; "
+        "AWSLambdaVPCAccessExecutionRole grants it on '*'.",
+        _VPC_ROLE,
+    ),
 }
 """Actions an Allow statement may grant on ``Resource: "*"``: only actions our templates
 use and whose service defines no resource type for them, or AWS documents with ``"*"``."""
 
-KEY_POLICY_ACTION_PATTERNS: dict[str, StarResource] = {
-    "kms:GenerateDataKey*": StarResource(
-        "EventBridge publishes to the KMS-encrypted runtime compliance topic "
-        "(paved_road.compliance); CDK's key grants use this pattern, which also covers "
-        "GenerateDataKeyPair*/WithoutPlaintext. EventBridge documents kms:GenerateDataKey: "
-        "a candidate for narrowing in the library.",
-        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html",
-    ),
-}
+KEY_POLICY_ACTION_PATTERNS: dict[str, StarResource] = {}
 """Action patterns a KMS key policy may allow (a key policy only governs its own key)."""
 
 KEY_POLICY_RESOURCE_URL = (

@@ -147,7 +147,7 @@ def test_least_privilege_statements_have_no_wildcard_problem() -> None:
                 allow("kms:*", "*", Principal={"AWS": ROOT}),
                 allow("kms:*", "*", Principal={"AWS": "arn:aws:iam::111122223333:root"}),
                 allow(
-                    ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    ["kms:Decrypt", "kms:GenerateDataKey"],
                     "*",
                     Principal={"Service": "events.amazonaws.com"},
                 ),
