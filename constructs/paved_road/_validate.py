@@ -107,8 +107,8 @@ def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-class _Received:
-    """Renders a received number without repr quotes in messages."""
+class Shown:
+    """A received value rendered without repr quotes in messages ("got a token", "got 3")."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -118,7 +118,7 @@ class _Received:
 
 
 def _fmt_received(value: float) -> object:
-    return _Received(_fmt(value))
+    return Shown(_fmt(value))
 
 
 def matches_or_token(value: object, pattern: re.Pattern[str]) -> bool:

@@ -78,6 +78,7 @@ from paved_road._validate import (
     ACCOUNT_ID,
     ONE_MIB,
     ORGANIZATION_ID,
+    Shown,
     check_description,
     check_range,
     check_types,
@@ -119,7 +120,7 @@ class _Shown:
         return self.text
 
 
-_TOKEN = _Shown("a token")
+_TOKEN = Shown("a token")
 
 # --------------------------------------------------------------------------- central DLQ
 

@@ -71,6 +71,7 @@ from paved_road.function import (
     RUNTIME_DEPRECATED_RULE_ID,
     Criticality,
     GovernedFunction,
+    check_reason,
     powertools_layer_arn,
     supported_runtime_reason,
 )
@@ -404,15 +405,7 @@ class TenantFunctionFleet(Construct):
         check_range(problems, "max_template_bytes", max_template_bytes, 51_200, 1_000_000, "bytes")
         if not _handler_ok(handler):
             problems.add("handler", _HANDLER_RULE, handler)
-        if (
-            acknowledge_deprecated_runtime is not None
-            and not acknowledge_deprecated_runtime.strip()
-        ):
-            problems.add(
-                "acknowledge_deprecated_runtime",
-                "must be a non-empty reason",
-                acknowledge_deprecated_runtime,
-            )
+        check_reason(problems, "acknowledge_deprecated_runtime", acknowledge_deprecated_runtime)
         if log_level.upper() not in APPLICATION_LOG_LEVELS:
             problems.add(
                 "log_level", f"must be one of {', '.join(APPLICATION_LOG_LEVELS)}", log_level

@@ -389,15 +389,7 @@ class GovernedFunction(Construct):
                 f"must be one of {', '.join(SYSTEM_LOG_LEVELS)}",
                 system_log_level,
             )
-        if (
-            acknowledge_deprecated_runtime is not None
-            and not acknowledge_deprecated_runtime.strip()
-        ):
-            problems.add(
-                "acknowledge_deprecated_runtime",
-                "must be a non-empty reason",
-                acknowledge_deprecated_runtime,
-            )
+        check_reason(problems, "acknowledge_deprecated_runtime", acknowledge_deprecated_runtime)
         self._policy = self._runtime_policy(problems)
         try:
             today = runtimes.current_date(self.node.try_get_context(runtimes.TODAY_CONTEXT))
@@ -919,3 +911,9 @@ def _check_environment(
             "variables (Lambda's quota counts every key and value)",
             size,
         )
+
+
+def check_reason(problems: Problems, prop: str, reason: str | None) -> None:
+    """An acknowledgment reason, when given, must say something (not be blank)."""
+    if reason is not None and not is_token(reason) and not reason.strip():
+        problems.add(prop, "must be a non-empty reason", reason)

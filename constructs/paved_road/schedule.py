@@ -58,7 +58,14 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from paved_road._boundary import checked_props
-from paved_road._validate import check_description, check_range, check_types, is_token, seconds
+from paved_road._validate import (
+    Shown,
+    check_description,
+    check_range,
+    check_types,
+    is_token,
+    seconds,
+)
 from paved_road.errors import Problems
 from paved_road.events import (
     AsyncAlarms,
@@ -258,7 +265,7 @@ class _Shown:
         return self.text
 
 
-_TOKEN = _Shown("a token")
+_TOKEN = Shown("a token")
 
 
 def _not_json(value: object, where: str) -> tuple[str, object] | None:
@@ -272,7 +279,7 @@ def _not_json(value: object, where: str) -> tuple[str, object] | None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str | int | float | bool):
-                return where, _Shown(f"a dict with a {type(key).__name__} key")
+                return where, Shown(f"a dict with a {type(key).__name__} key")
             found = _not_json(item, f"{where}[{key!r}]")
             if found is not None:
                 return found
@@ -284,7 +291,7 @@ def _not_json(value: object, where: str) -> tuple[str, object] | None:
                 return found
         return None
     name = type(value).__name__
-    return where, _Shown(f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}")
+    return where, Shown(f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}")
 
 
 def scatter_offset(

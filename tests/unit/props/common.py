@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnParameter, Duration, Stack
@@ -17,6 +18,8 @@ INLINE = lambda_.Code.from_inline("def handler(event, context):\n    return {}\n
 MSK_ARN = (
     "arn:aws:kafka:eu-west-1:111122223333:cluster/orders/0f2e4d6c-8b1a-4c3e-9f5d-7a6b5c4d3e2f-3"
 )
+FLEET_CODE = str(Path(__file__).resolve().parents[1] / "fleet_code")
+LAYER_ARN = "arn:aws:lambda:eu-west-1:111122223333:layer:vendor-sdk:{}"
 CERT_ARN = "arn:aws:acm:eu-west-1:111122223333:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
 
 

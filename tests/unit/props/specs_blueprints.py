@@ -9,7 +9,6 @@ reported under the blueprint's own name.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aws_cdk import Duration, Environment
@@ -41,6 +40,8 @@ from paved_road_blueprints import (
 )
 from tests.unit.props.common import (
     CERT_ARN,
+    FLEET_CODE,
+    LAYER_ARN,
     MSK_ARN,
     blank,
     fractional,
@@ -52,8 +53,6 @@ from tests.unit.props.common import (
 )
 from tests.unit.props.framework import Bad, Make, Spec, renderings
 
-FLEET_CODE = str(Path(__file__).resolve().parents[1] / "fleet_code")
-LAYER_ARN = "arn:aws:lambda:eu-west-1:111122223333:layer:vendor-sdk:{}"
 RUNTIME_VERSION_ARN = "arn:aws:lambda:eu-west-1::runtime:" + "0" * 64
 
 

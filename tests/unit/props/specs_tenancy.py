@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jsii
@@ -19,6 +18,8 @@ from hypothesis import strategies as st
 from paved_road import Criticality, Invocation, ProvisionedConcurrency, Tenant, TrafficShift
 from paved_road.tenancy import TenantAuthorizer, TenantFunctionFleet, TenantIsolatedFunction
 from tests.unit.props.common import (
+    FLEET_CODE,
+    LAYER_ARN,
     TEXT,
     blank,
     fractional,
@@ -31,8 +32,6 @@ from tests.unit.props.common import (
 from tests.unit.props.framework import Bad, Make, Spec, renderings
 from tests.unit.props.specs_core import GOVERNED_FUNCTION
 
-FLEET_CODE = str(Path(__file__).resolve().parents[1] / "fleet_code")
-LAYER_ARN = "arn:aws:lambda:eu-west-1:111122223333:layer:vendor-sdk:{}"
 CSC_ARN = "arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-0a1b2c3d4e5f60718"
 
 # ------------------------------------------------------------------ TenantIsolatedFunction
