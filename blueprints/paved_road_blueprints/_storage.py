@@ -17,10 +17,10 @@ from paved_road.errors import Problems
 
 S3_ACCESS_LOGS_BUCKET_POLICY_FLAG = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
-# Characters S3 calls safe for key names, without the IAM wildcards '*' and '?' (they
-# would widen the prefix-scoped PutObject grant), as ClaimCheck's key_prefix; segments are
-# non-empty and not '.' or '..'.
-_SEGMENT = r"(?!\.\.?(?:/|$))[A-Za-z0-9!_.'()-]+"
+# Any printable characters but the IAM wildcards '*' and '?' and the policy-variable '$'
+# (each would widen or change the prefix-scoped PutObject grant) and '/', which joins
+# segments; segments are non-empty and not '.' or '..' (so "source=orders", "a+b" work).
+_SEGMENT = r"(?!\.\.?(?:/|$))[^*?$/\x00-\x1f\x7f]+"
 OBJECT_PREFIX = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
 MAX_OBJECT_PREFIX_LENGTH = 512
 
@@ -34,8 +34,8 @@ def check_object_prefix(problems: Problems, prefix: str) -> None:
         problems.add(
             "object_prefix",
             "must be non-empty with no leading or trailing '/': segments (not '.' or '..') "
-            "of letters, digits and ! _ . ' ( ) - joined by single '/' (no IAM wildcards "
-            "'*' or '?'), e.g. 'events' or 'raw/orders'",
+            "joined by single '/', without the IAM wildcards '*' and '?', '$' or control "
+            "characters, e.g. 'events' or 'raw/source=orders'",
             prefix,
         )
     elif len(prefix) > MAX_OBJECT_PREFIX_LENGTH:

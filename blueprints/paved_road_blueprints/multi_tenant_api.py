@@ -83,12 +83,12 @@ class MultiTenantApi(Construct):
         *,
         function_props: GovernedFunctionProps | None = None,
         signing_secret: secretsmanager.ISecret | None = None,
-        tenant_table: dynamodb.ITableV2 | None = None,
+        tenant_table: dynamodb.ITableV2 | dynamodb.ITable | None = None,
         allowed_tenants: list[str] | None = None,
         issuer: str | None = None,
         audience: str | None = None,
         stage_name: str = "prod",
-        throttling_rate_limit: int = 100,
+        throttling_rate_limit: float = 100,
         throttling_burst_limit: int = 200,
         criticality: Criticality = Criticality.IMPORTANT,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
@@ -129,7 +129,7 @@ class MultiTenantApi(Construct):
             signing_secret = created
         self.signing_secret = signing_secret
 
-        self.tenant_table: dynamodb.ITableV2 | None = tenant_table
+        self.tenant_table: dynamodb.ITableV2 | dynamodb.ITable | None = tenant_table
         if tenant_table is None and allowed_tenants is None:
             self.tenant_table = dynamodb.TableV2(
                 self,

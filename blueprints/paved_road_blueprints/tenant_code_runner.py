@@ -57,7 +57,7 @@ def _policy_size(function_names: Sequence[str]) -> int:
     return fixed + sum(_LONGEST_ARN_PREFIX + len(name) + 3 for name in function_names)
 
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 
 
 def _check_env(problems: Problems, env: Environment | None) -> None:

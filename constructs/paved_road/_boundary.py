@@ -14,7 +14,7 @@ A wrong list item or dict entry is named by index or key (``tenants[3]``,
 ``environment['PORT']``), an unknown key of a props dict with the allowed keys, and the
 fields of paved-road's value objects (``Tenant``, ``TrafficShift``...) where a construct
 receives them (``provisioned_concurrency.min_capacity``). A Duration prop must be a whole
-number of seconds unless it is measured in milliseconds (:data:`MILLISECOND_PROPS`).
+number of seconds unless :data:`DURATION_UNITS` reads it in another unit.
 
 Without it a ``str`` given for a ``Duration`` fails deep inside (``AttributeError`` from a
 range check, or jsii's ``TypeError`` naming an internal parameter). Tokens pass: a string
@@ -89,10 +89,18 @@ def check_call(
     problems.raise_if_any()
 
 
-MILLISECOND_PROPS = frozenset({"duration_limit", "record_processing_time", "token_delay"})
-"""Duration props measured in milliseconds. Every other Duration prop must be a whole
-number of seconds: CloudFormation takes them as integer seconds, and CDK's
-``Duration.to_seconds()`` throws (a jsii error at synth) for 1,500 ms."""
+DURATION_UNITS = {
+    "duration_limit": "millis",
+    "record_processing_time": "millis",
+    "token_delay": "millis",
+    "expiration": "days",
+}
+"""Duration props not read in seconds: ``millis`` ones may be any whole number of
+milliseconds, ClaimCheck's ``expiration`` is read in days. Every other Duration prop must
+be a whole number of seconds: CloudFormation takes them as integer seconds, and CDK's
+``Duration.to_seconds()`` throws (a jsii error at synth) for 1,500 ms. A token Duration must
+be given in its prop's unit (``Duration.seconds(<token>)``): CDK converts a token to no
+other unit."""
 
 
 def check_value(problems: Problems, prop: str, value: object, hint: Any, key: str = "") -> None:
@@ -104,7 +112,7 @@ def check_value(problems: Problems, prop: str, value: object, hint: Any, key: st
         return
     if _matches(value, hint):
         if isinstance(value, Duration):
-            _check_duration(problems, prop, value, in_ms=(key or prop) in MILLISECOND_PROPS)
+            _check_duration(problems, prop, value, DURATION_UNITS.get(key or prop, "seconds"))
         elif isinstance(value, list | tuple) and value and _is_value_class(type(value[0])):
             for index, item in enumerate(value):
                 _check_fields(problems, f"{prop}[{index}]", item)
@@ -162,22 +170,22 @@ def _is_union(hint: Any) -> bool:
     return get_origin(hint) in (typing.Union, types.UnionType)
 
 
-def _check_duration(problems: Problems, prop: str, value: Duration, *, in_ms: bool) -> None:
-    """Whole seconds (unless ``in_ms``); a token Duration must be convertible to the unit
-    the construct reads (CDK cannot convert ``Duration.minutes(<token>)`` to seconds)."""
+def _check_duration(problems: Problems, prop: str, value: Duration, unit: str) -> None:
+    """Whole seconds or milliseconds as ``unit`` says (days are the construct's to check);
+    a token Duration must be given in ``unit``."""
     ms = millis(value)  # None for a token
     if ms is not None:
-        if not in_ms and ms % 1000:
+        if unit == "seconds" and ms % 1000:
             problems.add(prop, "must be a whole number of seconds", _Received(f"{ms:g} ms"))
-        elif in_ms and not ms.is_integer():
+        elif unit == "millis" and not ms.is_integer():
             problems.add(prop, "must be a whole number of milliseconds", _Received(f"{ms:g} ms"))
         return
-    unit, wanted = value.unit_label(), "millis" if in_ms else "seconds"
-    if unit != wanted:  # CDK converts a token Duration to no unit but its own
+    given = value.unit_label()
+    if given != unit:  # CDK converts a token Duration to no unit but its own
         problems.add(
             prop,
-            f"must be given as Duration.{wanted}(<token>) when it is a token",
-            _Received(f"Duration.{unit}(<token>)"),
+            f"must be given as Duration.{unit}(<token>) when it is a token",
+            _Received(f"Duration.{given}(<token>)"),
         )
 
 

@@ -110,16 +110,6 @@ SQS_POLICY_MAX_PRINCIPALS = 50
 """The most principals an SQS queue policy may name (Amazon SQS policy quotas)."""
 
 
-class _Shown:
-    """A received value rendered without repr quotes ("got a token")."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 _TOKEN = Shown("a token")
 
 # --------------------------------------------------------------------------- central DLQ

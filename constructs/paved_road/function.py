@@ -112,15 +112,15 @@ class DeliveryProps(TypedDict, total=False):
     defaults), for constructs and blueprints that create one and pass them through
     as ``delivery={...}``."""
 
-    runtime_management: RuntimeManagement
-    runtime_version_arn: str
-    deployment: TrafficShift
-    rollback_alarms: RollbackAlarms
-    duration_limit: Duration
+    runtime_management: RuntimeManagement | None
+    runtime_version_arn: str | None
+    deployment: TrafficShift | None
+    rollback_alarms: RollbackAlarms | None
+    duration_limit: Duration | None
     extra_rollback_alarms: Sequence[cloudwatch.IAlarm]
-    pre_traffic_hook: lambda_.IFunction
-    post_traffic_hook: lambda_.IFunction
-    provisioned_concurrency: ProvisionedConcurrency
+    pre_traffic_hook: lambda_.IFunction | GovernedFunction | None
+    post_traffic_hook: lambda_.IFunction | GovernedFunction | None
+    provisioned_concurrency: ProvisionedConcurrency | None
     keep_versions: int | None
 
 
@@ -131,26 +131,26 @@ class GovernedFunctionProps(DeliveryProps, total=False):
 
     code: lambda_.Code
     handler: str
-    runtime: lambda_.Runtime
+    runtime: lambda_.Runtime | None
     criticality: Criticality
-    service_name: str
-    description: str
+    service_name: str | None
+    description: str | None
     memory_size: int
-    timeout: Duration
-    architecture: lambda_.Architecture
-    environment: Mapping[str, str]
+    timeout: Duration | None
+    architecture: lambda_.Architecture | None
+    environment: Mapping[str, str] | None
     log_level: str
     system_log_level: str
     log_retention: logs.RetentionDays
     log_removal_policy: RemovalPolicy
-    metrics_namespace: str
+    metrics_namespace: str | None
     powertools_layer: bool
     powertools_layer_version: int
     layers: Sequence[lambda_.ILayerVersion]
-    reserved_concurrent_executions: int
-    acknowledge_deprecated_runtime: str
-    invocation: Invocation
-    x86_reason: str
+    reserved_concurrent_executions: int | None
+    acknowledge_deprecated_runtime: str | None
+    invocation: Invocation | None
+    x86_reason: str | None
 
 
 LATEST_RUNTIME_RULES = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")
@@ -856,7 +856,6 @@ RESERVED_ENVIRONMENT = frozenset(
         "AWS_LAMBDA_RUNTIME_API",
         "LAMBDA_TASK_ROOT",
         "LAMBDA_RUNTIME_DIR",
-        "TZ",
     }
 )
 """The keys Lambda sets itself and refuses in a function's configuration ("Defined

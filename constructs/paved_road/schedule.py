@@ -255,16 +255,6 @@ def _human(value: object) -> object:
     return value.to_human_string() if isinstance(value, Duration) else value
 
 
-class _Shown:
-    """A received value rendered without repr quotes ("got an object", "got a token")."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 _TOKEN = Shown("a token")
 
 

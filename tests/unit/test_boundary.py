@@ -15,6 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from paved_road import (
+    ClaimCheck,
     GovernedFunction,
     PavedRoadError,
     ProvisionedConcurrency,
@@ -175,3 +176,33 @@ def test_a_token_timeout_is_refused_where_synth_computes_from_it(stack: Stack) -
     amount = CfnParameter(stack, "Seconds", type="Number", default=5).value_as_number
     with pytest.raises(PavedRoadError, match=r"timeout must be a literal Duration, not a token"):
         function(stack, timeout=Duration.seconds(amount))
+
+
+def test_props_dicts_take_what_governed_function_takes(stack: Stack) -> None:
+    # GIVEN function_props with None values and a GovernedFunction hook (what
+    # GovernedFunction itself accepts) WHEN given to a QueueConsumer THEN accepted
+    hook = function(stack, invocation=None)
+    QueueConsumer(
+        stack,
+        "C",
+        queue_props=sqs.QueueProps(),
+        function_props={
+            "code": CODE,
+            "handler": "index.handler",
+            "timeout": None,
+            "runtime": None,
+            "description": None,
+            "pre_traffic_hook": hook,
+        },
+    )
+
+
+def test_a_days_prop_takes_a_token_in_days(stack: Stack) -> None:
+    days = CfnParameter(stack, "Days", type="Number", default=14).value_as_number
+    ClaimCheck(stack, "Claims", expiration=Duration.days(days))
+    with pytest.raises(
+        PavedRoadError,
+        match=r"expiration must be given as Duration.days\(<token>\) when it is a token, "
+        r"got 'Duration.seconds\(<token>\)'$",
+    ):
+        ClaimCheck(stack, "Other", expiration=Duration.seconds(days))

@@ -141,15 +141,22 @@ def test_options_reach_the_consumer(stack: Stack) -> None:
 # "events*" or "ev?nts" would widen the PutObject grant (IAM wildcards); "a//b", "./x"
 # are not S3 key segments the handler can write under
 @pytest.mark.parametrize(
-    "prefix", ["", "/events", "events/", "events*", "ev?nts", "a//b", "./x", "a b"]
+    "prefix", ["", "/events", "events/", "events*", "ev?nts", "a//b", "./x", "${aws:username}"]
 )
 def test_object_prefix_is_validated(stack: Stack, prefix: str) -> None:
     with pytest.raises(
         PavedRoadError,
         match=r"EventProcessingService 'Test/Orders': object_prefix must be non-empty with no "
-        r"leading or trailing '/': .*no IAM wildcards.*, got " + re.escape(repr(prefix)) + "$",
+        r"leading or trailing '/': .*without the IAM wildcards.*, got "
+        + re.escape(repr(prefix))
+        + "$",
     ):
         EventProcessingService(stack, "Orders", object_prefix=prefix)
+
+
+@pytest.mark.parametrize("prefix", ["raw/source=orders", "a+b", "orders@x", "a b"])
+def test_object_prefix_takes_any_key_characters_but_wildcards(stack: Stack, prefix: str) -> None:
+    EventProcessingService(stack, "Ok", object_prefix=prefix)
 
 
 def test_object_prefix_is_at_most_512_characters(stack: Stack) -> None:

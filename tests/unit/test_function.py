@@ -174,7 +174,10 @@ def test_criticality_horizons() -> None:
         ({"handler": "index handler"}, r"handler must be .* without whitespace .*got 'index "),
         ({"handler": "h" * 129}, r"handler must be a string of 1-128 characters"),
         ({"environment": {"A": "x"}}, r"environment keys must be a letter then .*got 'A'$"),
-        ({"environment": {"TZ": "UTC"}}, r"environment keys must not be ones Lambda reserves"),
+        (
+            {"environment": {"AWS_REGION": "eu-west-1"}},
+            r"environment keys must not be ones Lambda reserves, got 'AWS_REGION'$",
+        ),
         (
             {"environment": {"BIG": "x" * 4100}},
             r"environment must be at most 4096 bytes in total with the POWERTOOLS_\* variables "
@@ -254,9 +257,13 @@ def test_date_can_be_pinned_by_context(stack: Stack) -> None:
 
 
 def test_props_typeddict_matches_the_signature() -> None:
-    signature = inspect.signature(GovernedFunction.__init__)
-    kwargs = {n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
-    assert set(typing.get_type_hints(GovernedFunctionProps)) == kwargs
+    # the same names AND the same annotations: the boundary checks function_props={...}
+    # entries against the TypedDict, so it must accept what GovernedFunction accepts
+    init = GovernedFunction.__init__.__wrapped__  # type: ignore[attr-defined]
+    signature = inspect.signature(init)
+    hints = typing.get_type_hints(init)
+    kwargs = {n: hints[n] for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
+    assert typing.get_type_hints(GovernedFunctionProps) == kwargs
 
 
 def test_trace_log_level_maps_to_debug_for_powertools(stack: Stack) -> None:
@@ -298,3 +305,8 @@ def test_role_wildcard_reason_must_not_be_blank(stack: Stack) -> None:
     fn = make(stack)
     with pytest.raises(PavedRoadError, match=r"GovernedFunction 'Test/Fn': reason must be"):
         fn.acknowledge_role_wildcard("  ")
+
+
+def test_tz_is_not_reserved(stack: Stack) -> None:
+    # Lambda lists TZ among the variables a function may set (configuration-envvars)
+    make(stack, environment={"TZ": "Europe/Berlin"})

@@ -171,7 +171,10 @@ def test_explicit_pollers_are_passed_through(stack: Stack) -> None:
         ({"object_prefix": "/raw"}, r"object_prefix must be non-empty"),
         ({"object_prefix": ""}, r"object_prefix must be non-empty"),
         # an IAM wildcard would widen the PutObject grant beyond the prefix
-        ({"object_prefix": "raw*"}, r"object_prefix must be .*no IAM wildcards.*got 'raw\*'$"),
+        (
+            {"object_prefix": "raw*"},
+            r"object_prefix must be .*without the IAM wildcards.*got 'raw\*'$",
+        ),
         (
             {
                 "poller_sizing": PollerSizing.from_throughput(

@@ -432,3 +432,16 @@ def test_guardrails_leave_only_the_waf_warning(tmp_path: Path) -> None:
 def test_template_passes_cfn_lint(stack: Stack) -> None:
     _, t = build(stack)
     assert lint_errors(t.to_json()) == []
+
+
+def test_a_table_v1_and_a_fractional_rate_are_accepted(stack: Stack) -> None:
+    table = dynamodb.Table(
+        stack,
+        "Tenants",
+        partition_key=dynamodb.Attribute(name="tenant_id", type=dynamodb.AttributeType.STRING),
+    )
+    MultiTenantApi(stack, "Api", tenant_table=table, throttling_rate_limit=10.5)
+    template(stack).has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {"MethodSettings": Match.array_with([Match.object_like({"ThrottlingRateLimit": 10.5})])},
+    )

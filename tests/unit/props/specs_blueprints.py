@@ -245,7 +245,7 @@ MULTI_TENANT_API = Spec(
     cls=MultiTenantApi,
     base=dict,
     invalid={
-        "throttling_rate_limit": st.one_of(outside(1, 1_000_000), fractional(1, 100)),
+        "throttling_rate_limit": outside(1, 1_000_000),
         "throttling_burst_limit": outside(0, 5000),
         "stage_name": st.one_of(
             blank, st.sampled_from(["a b", "v1/prod", "prod!", "é", "s" * 129])
@@ -273,7 +273,7 @@ MULTI_TENANT_API = Spec(
     },
     valid={
         "stage_name": st.from_regex(r"\A[A-Za-z0-9_-]{1,20}\Z"),
-        "throttling_rate_limit": inside(1, 10_000),
+        "throttling_rate_limit": st.one_of(inside(1, 10_000), st.just(10.5)),
         "throttling_burst_limit": inside(0, 5000),
         "allowed_tenants": st.lists(
             st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,10}\Z"), min_size=1, max_size=4
