@@ -13,7 +13,6 @@ from typing import Any
 
 from aws_cdk import Duration, Environment
 from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from hypothesis import strategies as st
@@ -52,6 +51,7 @@ from tests.unit.props.common import (
     topic,
 )
 from tests.unit.props.framework import Bad, Make, Spec, renderings
+from tests.unit.props.specs_tenancy import tenant_table
 
 RUNTIME_VERSION_ARN = "arn:aws:lambda:eu-west-1::runtime:" + "0" * 64
 
@@ -229,17 +229,6 @@ _MTA_AUTHORIZER = "TenantAuthorizer 'Test/Subject/Authorizer'"
 _MTA_FUNCTION = "TenantIsolatedFunction 'Test/Subject/Function'"
 
 
-def _table() -> Make:
-    return Make(
-        lambda scope: dynamodb.TableV2(
-            scope,
-            "Tenants",
-            partition_key=dynamodb.Attribute(name="tenantId", type=dynamodb.AttributeType.STRING),
-        ),
-        "dynamodb.TableV2",
-    )
-
-
 MULTI_TENANT_API = Spec(
     kind="MultiTenantApi",
     cls=MultiTenantApi,
@@ -290,7 +279,7 @@ MULTI_TENANT_API = Spec(
     },
     conflicts=(
         (
-            lambda: {"tenant_table": _table(), "allowed_tenants": ["blue"]},
+            lambda: {"tenant_table": tenant_table(), "allowed_tenants": ["blue"]},
             "tenant_table/allowed_tenants",
         ),
     ),

@@ -90,7 +90,7 @@ def _secret() -> Make:
     return Make(make, "secretsmanager.Secret")
 
 
-def _table() -> Make:
+def tenant_table() -> Make:
     return Make(
         lambda scope: dynamodb.TableV2(
             scope,
@@ -156,7 +156,7 @@ TENANT_AUTHORIZER = Spec(
         ),
     },
     conflicts=(
-        (lambda: {"tenant_table": _table()}, "tenant_table/allowed_tenants"),
+        (lambda: {"tenant_table": tenant_table()}, "tenant_table/allowed_tenants"),
         (lambda: {"allowed_tenants": None}, "tenant_table/allowed_tenants"),
     ),
 )
