@@ -145,28 +145,7 @@ class ClaimCheck(Construct):
         super().__init__(scope, id)
         problems = Problems("ClaimCheck", self.node.path)
 
-        # types first: a wrong type never reaches a jsii call or a comparison
-        if threshold is not None and not isinstance(threshold, Size):
-            problems.add(
-                "threshold", "must be an aws_cdk.Size such as Size.mebibytes(1)", threshold
-            )
-            threshold = None
-        if expiration is not None and not isinstance(expiration, Duration):
-            problems.add(
-                "expiration", "must be an aws_cdk.Duration such as Duration.days(14)", expiration
-            )
-            expiration = None
-        if existing_bucket is not None and not _is_bucket(existing_bucket):
-            problems.add("existing_bucket", "must be an s3.IBucket", type(existing_bucket).__name__)
-        if server_access_logs_bucket is not None and not _is_bucket(server_access_logs_bucket):
-            problems.add(
-                "server_access_logs_bucket",
-                "must be an s3.IBucket",
-                type(server_access_logs_bucket).__name__,
-            )
-        if encryption_key is not None and not _is_key(encryption_key):
-            problems.add("encryption_key", "must be a kms.IKey", type(encryption_key).__name__)
-            encryption_key = None
+        # the props' types were checked at the boundary (@checked_props)
         props = self._bucket_props(problems, bucket_props)
 
         threshold_b = size_bytes(threshold) if threshold is not None else SERVICE_MAX_BYTES
@@ -551,17 +530,6 @@ class ClaimCheck(Construct):
         for key, value in self.environment.items():
             grantee.add_environment(key, value)
         grantee.node.add_metadata(_METADATA_TYPE, self.node.path)
-
-
-def _is_bucket(value: object) -> bool:
-    """Whether ``value`` is an ``s3.IBucket`` (jsii interfaces are not runtime-checkable
-    protocols: look for what ClaimCheck uses)."""
-    return hasattr(value, "bucket_arn") and hasattr(value, "arn_for_objects")
-
-
-def _is_key(value: object) -> bool:
-    """Whether ``value`` is a ``kms.IKey`` (see :func:`_is_bucket`)."""
-    return hasattr(value, "key_arn") and hasattr(value, "grant")
 
 
 def _nag_flatten(value: Any) -> str:

@@ -63,14 +63,13 @@ from paved_road.errors import Problems
 from paved_road.function import (
     APPLICATION_LOG_LEVELS,
     CRITICALITY_TAG,
-    ENVIRONMENT_KEY,
     LATEST_RUNTIME_RULES,
     MAX_ENVIRONMENT_BYTES,
     POWERTOOLS_LAYER_VERSION,
-    RESERVED_ENVIRONMENT,
     RUNTIME_DEPRECATED_RULE_ID,
     Criticality,
     GovernedFunction,
+    check_environment_keys,
     check_reason,
     powertools_layer_arn,
     supported_runtime_reason,
@@ -231,10 +230,8 @@ def _timeout_seconds(timeout: Duration | None) -> Any:
     None when absent (the boundary has refused fractional seconds)."""
     if timeout is None:
         return None
-    if timeout.is_unresolved():
-        return timeout.to_seconds()
-    value = seconds(timeout)
-    return None if value is None else int(value)
+    value = seconds(timeout)  # cached per Duration; None for a token
+    return timeout.to_seconds() if value is None else int(value)
 
 
 @functools.cache
@@ -252,17 +249,7 @@ def _check_environment(problems: Problems, prop: str, tenant: Tenant, prefix: st
     """Lambda's rules for environment variables (as GovernedFunction's): keys match
     ``[a-zA-Z][a-zA-Z0-9_]+`` and are not reserved, and all of the function's variables
     (the fleet's POWERTOOLS_* and TENANT_ID too) are at most 4 KB."""
-    for key in tenant.environment:
-        if is_token(key):
-            continue
-        if not ENVIRONMENT_KEY.match(key):
-            problems.add(
-                prop,
-                "keys must be a letter then letters, digits or '_' (at least 2 characters)",
-                key,
-            )
-        elif key in RESERVED_ENVIRONMENT:
-            problems.add(prop, "keys must not be ones Lambda reserves", key)
+    check_environment_keys(problems, prop, tenant.environment)
     final = {
         "POWERTOOLS_SERVICE_NAME": prefix,
         "POWERTOOLS_METRICS_NAMESPACE": prefix,

@@ -329,12 +329,6 @@ class GovernedFunction(Construct):
         runtime_name = runtime.name
         arch_name = architecture.name
 
-        if invocation is not None and not isinstance(invocation, Invocation):
-            problems.add("invocation", "must be a paved_road.Invocation member or None", invocation)
-            invocation = None
-        if not isinstance(criticality, Criticality):
-            problems.add("criticality", "must be a paved_road.Criticality member", criticality)
-            criticality = Criticality.STANDARD
         if not handler or (
             not is_token(handler) and (len(handler) > 128 or any(c.isspace() for c in handler))
         ):
@@ -885,23 +879,29 @@ def environment_bytes(environment: Mapping[str, str]) -> int:
     )
 
 
+def check_environment_keys(problems: Problems, prop: str, environment: Mapping[str, str]) -> None:
+    """Lambda's environment variable keys: ``[a-zA-Z][a-zA-Z0-9_]+`` and none it reserves
+    (GovernedFunction's ``environment``, the fleet's ``Tenant.environment``)."""
+    for key in environment:
+        if is_token(key):
+            continue
+        if not ENVIRONMENT_KEY.match(key):
+            problems.add(
+                prop,
+                "keys must be a letter then letters, digits or '_' (at least 2 characters)",
+                key,
+            )
+        elif key in RESERVED_ENVIRONMENT:
+            problems.add(prop, "keys must not be ones Lambda reserves", key)
+
+
 def _check_environment(
     problems: Problems, environment: Mapping[str, str], defaults: Mapping[str, str]
 ) -> None:
     """Lambda's environment variables (Lambda API ``Environment``, "Working with Lambda
     environment variables"): keys match ``[a-zA-Z][a-zA-Z0-9_]+`` and are not reserved,
     and all keys and values together, the Powertools ones included, are at most 4 KB."""
-    for key in environment:
-        if is_token(key):
-            continue
-        if not ENVIRONMENT_KEY.match(key):
-            problems.add(
-                "environment",
-                "keys must be a letter then letters, digits or '_' (at least 2 characters)",
-                key,
-            )
-        elif key in RESERVED_ENVIRONMENT:
-            problems.add("environment", "keys must not be ones Lambda reserves", key)
+    check_environment_keys(problems, "environment", environment)
     size = environment_bytes({**defaults, **environment})
     if size > MAX_ENVIRONMENT_BYTES:
         problems.add(

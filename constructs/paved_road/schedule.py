@@ -541,15 +541,8 @@ class ScheduledFunction(Construct):
             overrides["MaximumRetryAttempts"] = delivery_retry_attempts
             delivery_retry_attempts = MAX_RETRY_ATTEMPTS
         if delivery_max_event_age is not None and seconds(delivery_max_event_age) is None:
-            try:
-                overrides["MaximumEventAgeInSeconds"] = delivery_age.to_seconds()
-            except Exception:  # jsii: a token's unit cannot be converted
-                problems.add(
-                    "delivery_max_event_age",
-                    "must be given in seconds when it is a token (Duration.seconds(<token>)): "
-                    "CloudFormation takes seconds, and a token cannot be converted",
-                    _TOKEN,
-                )
+            # a seconds token (the boundary refuses a token in another unit)
+            overrides["MaximumEventAgeInSeconds"] = delivery_age.to_seconds()
             delivery_age = Duration.hours(24)
         queue = resolve_dead_letter_queue(self, problems, dead_letter_queue, "dead_letter_queue")
         problems.raise_if_any()

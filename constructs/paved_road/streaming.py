@@ -28,7 +28,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from paved_road._boundary import checked_props
-from paved_road._validate import check_range, is_token
+from paved_road._validate import check_range, is_token, millis
 from paved_road.errors import Problems
 from paved_road.function import Criticality, DeliveryProps, GovernedFunction, Invocation
 from paved_road.handlers import streaming as assets
@@ -118,28 +118,14 @@ class StreamingFunction(Construct):
         """
         super().__init__(scope, id)
         problems = Problems("StreamingFunction", self.node.path)
-        if not isinstance(language, StreamingLanguage):
-            problems.add("language", "must be a StreamingLanguage", language)
+        # types and a token's unit: checked at the boundary (@checked_props)
         python = language == StreamingLanguage.PYTHON_WEB_ADAPTER
         if dependencies_layer is not None and not python:
             problems.add(
                 "dependencies_layer", "is only for StreamingLanguage.PYTHON_WEB_ADAPTER", "given"
             )
-        if not isinstance(token_delay, Duration):
-            problems.add("token_delay", "must be an aws_cdk.Duration", token_delay)
-        elif token_delay.is_unresolved():
-            if token_delay.unit_label() != "millis":  # only millis tokens convert to TOKEN_DELAY_MS
-                problems.add(
-                    "token_delay",
-                    "must be Duration.millis(...) when its amount is a token",
-                    token_delay.unit_label(),
-                )
-        else:
-            delay_ms = token_delay.to_milliseconds(integral=False)
-            if not float(delay_ms).is_integer():
-                problems.add("token_delay", "must be a whole number of milliseconds", delay_ms)
-            else:
-                check_range(problems, "token_delay (ms)", delay_ms, 0, 10000)
+        delay_ms = millis(token_delay)  # whole milliseconds (the boundary); None for a token
+        check_range(problems, "token_delay (ms)", delay_ms, 0, 10000)
         for prop, value in (("handler", handler), ("service_name", service_name)):
             if isinstance(value, str) and not is_token(value) and not value.strip():
                 problems.add(prop, "must not be blank (omit it for the default)", value)
